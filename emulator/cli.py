@@ -1,0 +1,120 @@
+"""The `fastspring-emulator` command.
+
+Every flag can also come from a `FASTSPRING_EMULATOR_*` environment variable (a
+flag on the command line wins), which is how containers and compose files set it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from emulator import __version__
+from emulator.app import create_app
+from emulator.config import Settings, parse_credentials
+
+ENV_PREFIX = "FASTSPRING_EMULATOR_"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _port(text: str) -> int:
+    if not text.isdecimal() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be an integer, not {text!r}") from None
+
+
+def _credentials(text: str) -> dict[str, str]:
+    try:
+        return parse_credentials(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _env_flag(name: str) -> bool:
+    raw = (_env(name) or "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SystemExit(f"fastspring-emulator: {ENV_PREFIX}{name} must be true or false, "
+                     f"not {raw!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fastspring-emulator",
+        description="A local, stateful emulator of FastSpring's REST API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the emulated API over HTTP",
+                                description="Serve the emulated FastSpring API. Each flag "
+                                f"also reads {ENV_PREFIX}<FLAG> from the environment.")
+    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"),
+                       help="address to bind (default 127.0.0.1; env HOST)")
+    serve.add_argument("--port", type=_port, default=_env("PORT", "8282"),
+                       help="port to bind; 0 picks a free one (default 8282; env PORT)")
+    serve.add_argument("--credentials", type=_credentials, default=_env("CREDENTIALS"),
+                       help="only accept these Basic-auth pairs, as user:pass,user2:pass2 "
+                            "(default: any non-empty pair; env CREDENTIALS)")
+    serve.add_argument("--strict", action=argparse.BooleanOptionalAction,
+                       default=_env_flag("STRICT"),
+                       help="refuse pitfall requests with a 400 instead of warning "
+                            "(env STRICT=true)")
+    serve.add_argument("--seed", type=_seed, default=_env("SEED"),
+                       help="make ids and tokens reproducible (env SEED)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS,
+                       default=_env("LOG_LEVEL", "warning"),
+                       help="warning prints only the start line and errors; info adds "
+                            "uvicorn's lifecycle and access log (default warning; env "
+                            "LOG_LEVEL)")
+    return parser
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Prints the served URL once the socket really listens (useful with --port 0)."""
+
+    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        await super().startup(sockets=sockets)
+        if self.should_exit or not self.servers:
+            return
+        port = self.servers[0].sockets[0].getsockname()[1]
+        host = self.config.host
+        shown = f"[{host}]" if ":" in host else host
+        print(f"fastspring-emulator {__version__} serving http://{shown}:{port}", flush=True)
+
+
+def serve(settings: Settings) -> int:
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port,
+        log_level=settings.log_level,
+        access_log=settings.log_level in ("info", "debug", "trace"))
+    _AnnouncingServer(config).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
+                        strict=args.strict, seed=args.seed, log_level=args.log_level)
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Run-time settings, shared by the CLI, the app factory and the pytest plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8282
+    credentials: dict[str, str] | None = None
+    strict: bool = False
+    seed: int | None = None
+    log_level: str = "warning"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+
+def parse_credentials(text: str) -> dict[str, str]:
+    """`user:pass,user2:pass2` into a dict; a password may itself contain ':'."""
+    pairs: dict[str, str] = {}
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        username, colon, password = item.partition(":")
+        if not colon or not username or not password:
+            raise ValueError(f"credential {item!r} is not of the form username:password")
+        pairs[username] = password
+    if not pairs:
+        raise ValueError("no credentials given")
+    return pairs

@@ -1,0 +1,1 @@
+"""The domain core: FastSpring's records and rules, with no HTTP in it."""

@@ -1,0 +1,271 @@
+"""Customer accounts: the record, its validation rules and its indexes.
+
+Every lookup the API offers (id, email, custom key, global key, one page of the
+list) goes through a dict or a slice, so its cost does not grow with the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.domain.clock import Clock
+from emulator.domain.codes import COUNTRIES, LANGUAGES
+from emulator.domain.errors import Invalid, NotFound
+from emulator.domain.ids import IdGenerator
+from emulator.domain.paging import Page, paginate
+
+MAX_TEXT = 255
+CONTACT_FIELDS = ("first", "last", "email", "company", "phone")
+ADDRESS_FIELDS = ("addressLine1", "addressLine2", "city", "postalCode", "region",
+                  "regionCustom", "company")
+LOOKUP_FILTERS = ("email", "custom", "global", "orderID", "orderReference",
+                  "subscriptionId", "products", "subscriptions", "refunds")
+SUBSCRIPTION_FILTER_VALUES = ("active", "ended", "canceled", "started")
+# Filters answered from relations that orders and subscriptions record.
+RELATION_FILTERS = ("orderID", "orderReference", "subscriptionId", "products",
+                    "subscriptions", "refunds")
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_CUSTOM_KEY = re.compile(r"[A-Za-z0-9_-]{4,255}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(slots=True)
+class Account:
+    id: str
+    global_key: str
+    first: str
+    last: str
+    email: str
+    created: int
+    company: str | None = None
+    phone: str | None = None
+    language: str = "en"
+    country: str | None = None
+    custom: str | None = None
+    subscribed: bool = True
+    address: dict[str, str | None] = field(default_factory=dict)
+    orders: list[str] = field(default_factory=list)
+    subscriptions: list[str] = field(default_factory=list)
+    charges: list[dict[str, Any]] = field(default_factory=list)
+    payment_methods: int = 0
+
+
+def email_key(email: str) -> str:
+    """Emails are unique per store ignoring case."""
+    return email.casefold()
+
+
+def _text(value: object, required: bool) -> str | None:
+    """A valid text field value, or raise ValueError. Empty optional text is None."""
+    if value is None:
+        if required:
+            raise ValueError
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT or _CONTROL.search(value):
+        raise ValueError
+    value = value.strip()
+    if required and not value:
+        raise ValueError
+    return value or None
+
+
+def _contact_changes(contact: object, creating: bool, errors: dict[str, str]) -> dict[str, Any]:
+    if contact is None and not creating:
+        return {}
+    if not isinstance(contact, Mapping):
+        for name in ("first", "last", "email"):
+            errors[name] = f"{name} invalid"
+        return {}
+    changes: dict[str, Any] = {}
+    for name in CONTACT_FIELDS:
+        required = name in ("first", "last", "email")
+        if name not in contact:
+            if creating and required:
+                errors[name] = f"{name} invalid"
+            continue
+        try:
+            value = _text(contact[name], required)
+        except ValueError:
+            errors[name] = f"{name} invalid"
+            continue
+        if name == "email" and not _EMAIL.fullmatch(value or ""):
+            errors[name] = "email invalid"
+            continue
+        changes[name] = value
+    if "subscribed" in contact:
+        if isinstance(contact["subscribed"], bool):
+            changes["subscribed"] = contact["subscribed"]
+        else:
+            errors["subscribed"] = "subscribed invalid"
+    return changes
+
+
+def _address_changes(address: object, errors: dict[str, str]) -> dict[str, str | None]:
+    if address is None:
+        return {}
+    if not isinstance(address, Mapping):
+        errors["address"] = "address invalid"
+        return {}
+    changes: dict[str, str | None] = {}
+    for name in ADDRESS_FIELDS:
+        if name in address:
+            try:
+                changes[name] = _text(address[name], required=False)
+            except ValueError:
+                errors[name] = f"{name} invalid"
+    return changes
+
+
+def parse_account_body(body: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+    """Validate a create or update body; return only the fields it sets.
+
+    Every error is collected before anything is applied, so a refused request
+    never changes the store. Unknown fields are ignored, as FastSpring does.
+    """
+    errors: dict[str, str] = {}
+    changes = _contact_changes(body.get("contact"), creating, errors)
+    if "language" in body:
+        language = body["language"]
+        if isinstance(language, str) and language.lower() in LANGUAGES:
+            changes["language"] = language.lower()
+        else:
+            errors["language"] = "language is invalid"
+    if "country" in body:
+        country = body["country"]
+        if isinstance(country, str) and country.upper() in COUNTRIES:
+            changes["country"] = country.upper()
+        elif country is None:
+            changes["country"] = None
+        else:
+            errors["country"] = "country invalid"
+    lookup = body.get("lookup")
+    if lookup is not None:
+        if not isinstance(lookup, Mapping):
+            errors["custom"] = "custom invalid"
+        elif "custom" in lookup:
+            custom = lookup["custom"]
+            if custom is None or (isinstance(custom, str) and _CUSTOM_KEY.fullmatch(custom)):
+                changes["custom"] = custom
+            else:
+                errors["custom"] = "custom invalid"
+    address = _address_changes(body.get("address"), errors)
+    if address:
+        changes["address"] = address
+    if errors:
+        raise Invalid(errors)
+    return changes
+
+
+class AccountBook:
+    """The accounts of one store, with an index for every way FastSpring finds one."""
+
+    def __init__(self, ids: IdGenerator, clock: Clock) -> None:
+        self._ids = ids
+        self._clock = clock
+        self._by_id: dict[str, Account] = {}
+        self._order: list[str] = []
+        self._by_email: dict[str, str] = {}
+        self._by_global: dict[str, str] = {}
+        self._by_custom: dict[str, list[str]] = {}
+        self._relations: dict[str, dict[str, list[str]]] = {k: {} for k in RELATION_FILTERS}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def get(self, account_id: str) -> Account:
+        account = self._by_id.get(account_id)
+        if account is None:
+            raise NotFound({"account": "account not found"})
+        return account
+
+    def find_by_email(self, email: str) -> Account | None:
+        account_id = self._by_email.get(email_key(email))
+        return None if account_id is None else self._by_id[account_id]
+
+    def _ensure_email_free(self, email: str, owner: str | None) -> None:
+        existing = self._by_email.get(email_key(email))
+        if existing is not None and existing != owner:
+            raise Invalid({"email": f"email already exists, /accounts/{existing}"})
+
+    def create(self, body: Mapping[str, Any]) -> Account:
+        changes = parse_account_body(body, creating=True)
+        self._ensure_email_free(changes["email"], None)
+        account = Account(id=self._ids.new_id(), global_key=self._ids.new_id(),
+                          first=changes["first"], last=changes["last"],
+                          email=changes["email"], created=self._clock.now_ms())
+        self._apply(account, changes)
+        self._by_id[account.id] = account
+        self._order.append(account.id)
+        self._by_global[account.global_key] = account.id
+        return account
+
+    def update(self, account_id: str, body: Mapping[str, Any]) -> Account:
+        account = self.get(account_id)
+        changes = parse_account_body(body, creating=False)
+        if "email" in changes:
+            self._ensure_email_free(changes["email"], account.id)
+        self._apply(account, changes)
+        return account
+
+    def _apply(self, account: Account, changes: dict[str, Any]) -> None:
+        """Apply validated changes and keep the email and custom indexes in step."""
+        if "email" in changes:
+            self._by_email.pop(email_key(account.email), None)
+            self._by_email[email_key(changes["email"])] = account.id
+        if "custom" in changes and changes["custom"] != account.custom:
+            if account.custom is not None:
+                holders = self._by_custom[account.custom]
+                holders.remove(account.id)
+                if not holders:
+                    del self._by_custom[account.custom]
+            if changes["custom"] is not None:
+                self._by_custom.setdefault(changes["custom"], []).append(account.id)
+        for name, value in changes.items():
+            if name == "address":
+                account.address.update(value)
+            else:
+                setattr(account, name, value)
+
+    def page(self, page: int, limit: int) -> Page[str]:
+        return paginate(self._order, page, limit)
+
+    def link(self, relation: str, key: str, account_id: str) -> None:
+        """Record that an account is reachable through a relation filter."""
+        holders = self._relations[relation].setdefault(key, [])
+        if account_id not in holders:
+            holders.append(account_id)
+
+    def lookup(self, filters: Mapping[str, str]) -> list[Account]:
+        """Answer one lookup condition of `GET /accounts`; no match is an error."""
+        present = [name for name in LOOKUP_FILTERS if name in filters]
+        if len(present) > 1:
+            raise Invalid({present[1]: "Only one condition can be specified"})
+        name = present[0]
+        value = filters[name]
+        if name == "subscriptions" and value not in SUBSCRIPTION_FILTER_VALUES:
+            raise Invalid({name: "Supported value: " + ", ".join(SUBSCRIPTION_FILTER_VALUES)})
+        if name == "refunds" and value != "true":
+            raise Invalid({name: "Supported value: true"})
+        ids = self._matching_ids(name, value)
+        if not ids:
+            raise NotFound({name: "Account not found"})
+        return [self._by_id[i] for i in ids]
+
+    def _matching_ids(self, name: str, value: str) -> list[str]:
+        if name == "email":
+            found = self._by_email.get(email_key(value))
+            return [found] if found else []
+        if name == "global":
+            found = self._by_global.get(value)
+            return [found] if found else []
+        if name == "custom":
+            return list(self._by_custom.get(value, ()))
+        index = self._relations[name]
+        if name == "products":
+            matches = (i for path in value.split(",") for i in index.get(path, ()))
+            return list(dict.fromkeys(matches))
+        return list(index.get(value, ()))

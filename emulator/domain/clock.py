@@ -1,0 +1,28 @@
+"""The store's clock: wall time plus an offset, or a frozen instant.
+
+Everything time-dependent reads the clock through here, so tests can move time
+without sleeping and a failing run replays with the same timestamps.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.offset_ms = 0
+        self.frozen_at: int | None = None
+
+    def now_ms(self) -> int:
+        if self.frozen_at is not None:
+            return self.frozen_at
+        return wall_ms() + self.offset_ms
+
+    @property
+    def frozen(self) -> bool:
+        return self.frozen_at is not None

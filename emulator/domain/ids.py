@@ -1,0 +1,39 @@
+"""FastSpring-style identifiers, reproducible under a seed.
+
+Every store draws from its own generator, seeded from the global seed and the
+store's name, so one test's ids never depend on what a parallel test did.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import random
+
+ID_LENGTH = 22
+
+
+class IdGenerator:
+    """Makes 22-character URL-safe base64 ids (16 random bytes, no padding)."""
+
+    def __init__(self, seed: int | None, namespace: str) -> None:
+        self._seed = seed
+        self._namespace = namespace
+        self.reset()
+
+    def reset(self) -> None:
+        """Restart the sequence, so a reset store hands out the same ids again."""
+        if self._seed is None:
+            material = os.urandom(32)
+        else:
+            material = hashlib.sha256(f"{self._seed}:{self._namespace}".encode()).digest()
+        self._random = random.Random(material)
+
+    def new_id(self) -> str:
+        raw = self._random.getrandbits(128).to_bytes(16, "big")
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    def digits(self, count: int) -> str:
+        """Random decimal digits, for order references and similar numbers."""
+        return "".join(str(self._random.randrange(10)) for _ in range(count))

@@ -1,0 +1,36 @@
+"""A store: one FastSpring seller's data, its clock and its id sequence."""
+
+from __future__ import annotations
+
+import re
+
+from emulator.domain.accounts import AccountBook
+from emulator.domain.clock import Clock
+from emulator.domain.ids import IdGenerator
+
+
+def store_slug(name: str) -> str:
+    """The store's host label, as in `<slug>.test.onfastspring.com`."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())[:30] or "store"
+
+
+class Store:
+    def __init__(self, name: str, seed: int | None) -> None:
+        self.name = name
+        self.slug = store_slug(name)
+        self.ids = IdGenerator(seed, name)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty the store; under a seed it then hands out the same ids again."""
+        self.ids.reset()
+        self.clock = Clock()
+        self.accounts = AccountBook(self.ids, self.clock)
+
+    @property
+    def portal_host(self) -> str:
+        """Emulated data is test-mode data, so portal links use the test host."""
+        return f"{self.slug}.test.onfastspring.com"
+
+    def portal_token(self) -> str:
+        return self.ids.new_id()

@@ -1,0 +1,1 @@
+"""The HTTP layer: thin Starlette handlers over the domain core."""

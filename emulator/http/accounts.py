@@ -1,0 +1,94 @@
+"""Handlers for the Accounts API (`fastspring-api.md` section 2)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.domain.accounts import LOOKUP_FILTERS
+from emulator.domain.errors import NotFound
+from emulator.domain.paging import Page, paginate, parse_paging
+from emulator.domain.views import account_view
+from emulator.http import pitfalls
+from emulator.http.body import read_json_object
+from emulator.http.context import RequestContext
+from emulator.http.endpoint import endpoint
+from emulator.http.responses import JSON, failure, success
+
+
+def _list_action(request: Request) -> str:
+    if any(name in request.query_params for name in LOOKUP_FILTERS):
+        return "account.lookup"
+    return "account.getall"
+
+
+def _paging(page: Page[object]) -> dict[str, object]:
+    return {"page": page.page, "limit": page.limit, "nextPage": page.next_page,
+            "total": page.total}
+
+
+@endpoint(_list_action)
+async def list_accounts(request: Request, ctx: RequestContext) -> Response:
+    """No filter lists ids; one lookup filter returns the matching account objects."""
+    params = request.query_params
+    ctx.warn_all(pitfalls.account_query(params))
+    page, limit = parse_paging(params.get("page"), params.get("limit"))
+    filters = {name: params[name] for name in LOOKUP_FILTERS if name in params}
+    accounts = ctx.store.accounts
+    if not filters:
+        ids = accounts.page(page, limit)
+        return success("account.getall", {**_paging(ids), "accounts": ids.items})
+    found = paginate(accounts.lookup(filters), page, limit)
+    host = ctx.store.portal_host
+    return success("account.lookup", {
+        **_paging(found), "accounts": [account_view(a, host) for a in found.items]})
+
+
+@endpoint("account.create")
+async def create_account(request: Request, ctx: RequestContext) -> Response:
+    body = await read_json_object(request, ctx.max_body_bytes)
+    ctx.warn_all(pitfalls.account_body(body))
+    account = ctx.store.accounts.create(body)
+    return success("account.create", {"account": account.id})
+
+
+@endpoint("account.get", echo=("account", "id"))
+async def get_account(request: Request, ctx: RequestContext) -> Response:
+    """One id only: FastSpring treats `a,b` as a single unknown id here."""
+    account = ctx.store.accounts.get(request.path_params["id"])
+    return success("account.get", account_view(account, ctx.store.portal_host))
+
+
+@endpoint("account.update", echo=("account", "id"))
+async def update_account(request: Request, ctx: RequestContext) -> Response:
+    body = await read_json_object(request, ctx.max_body_bytes)
+    ctx.warn_all(pitfalls.account_body(body))
+    account = ctx.store.accounts.update(request.path_params["id"], body)
+    return success("account.update", {"account": account.id})
+
+
+@endpoint("account.update")
+async def refuse_put_or_patch(request: Request, ctx: RequestContext) -> Response:
+    """The guides' PUT/PATCH: the real API answers 405, the emulator also warns."""
+    ctx.warn(pitfalls.ACCOUNT_UPDATE_METHOD)
+    return failure(None, {"method": f"Request method '{request.method}' not supported"},
+                   405, headers={"Allow": "GET, POST"})
+
+
+@endpoint("account.authenticate.get")
+async def authenticate_accounts(request: Request, ctx: RequestContext) -> Response:
+    """A fresh, short-lived portal URL per account; batches with comma-separated ids."""
+    store = ctx.store
+    elements = []
+    for account_id in request.path_params["ids"].split(","):
+        try:
+            store.accounts.get(account_id)
+        except NotFound:
+            elements.append({"action": "account.authenticate.get", "account": account_id,
+                             "result": "error", "error": {"account": "Not found"}})
+            continue
+        url = f"https://{store.portal_host}/account/{store.portal_token()}/{store.portal_token()}"
+        elements.append({"action": "account.authenticate.get", "result": "success",
+                         "account": account_id, "url": url})
+    every_failed = all(e["result"] == "error" for e in elements)
+    return JSON({"accounts": elements}, status_code=400 if every_failed else 200)

@@ -1,0 +1,38 @@
+"""What a handler knows about its request beyond Starlette's Request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from emulator.http.pitfalls import Pitfall, PitfallRefused
+
+if TYPE_CHECKING:
+    from emulator.domain.store import Store
+    from emulator.registry import Namespace
+
+
+class RequestContext:
+    """The caller's namespace, and the pitfall warnings raised while serving it."""
+
+    __slots__ = ("namespace", "strict", "max_body_bytes", "warnings")
+
+    def __init__(self, namespace: Namespace, strict: bool, max_body_bytes: int) -> None:
+        self.namespace = namespace
+        self.strict = strict
+        self.max_body_bytes = max_body_bytes
+        self.warnings: list[Pitfall] = []
+
+    @property
+    def store(self) -> Store:
+        return self.namespace.store
+
+    def warn(self, pitfall: Pitfall) -> None:
+        """Record a pitfall; in strict mode refuse the request before any change."""
+        self.warnings.append(pitfall)
+        if self.strict:
+            raise PitfallRefused(pitfall)
+
+    def warn_all(self, pitfalls: Iterable[Pitfall]) -> None:
+        for pitfall in pitfalls:
+            self.warn(pitfall)

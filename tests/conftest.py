@@ -1,0 +1,74 @@
+"""Shared test helpers: in-process clients over HTTP (Starlette's TestClient)."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from emulator.app import create_app
+from emulator.config import Settings
+
+_emails = itertools.count(1)
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def client_for(app: Any, username: str = "store", password: str = "secret",
+               user_agent: str | None = "contract-tests/1.0") -> TestClient:
+    headers = {"Authorization": basic(username, password)}
+    if user_agent is not None:
+        headers["User-Agent"] = user_agent
+    client = TestClient(app, headers=headers)
+    if user_agent is None:
+        client.headers.pop("user-agent", None)
+    return client
+
+
+@pytest.fixture
+def app() -> Any:
+    return create_app(Settings(seed=7))
+
+
+@pytest.fixture
+def client(app: Any) -> TestClient:
+    return client_for(app)
+
+
+@pytest.fixture
+def make_client() -> Callable[..., TestClient]:
+    """A client for a fresh app built with the given settings."""
+
+    def make(settings: Settings | None = None, **kwargs: Any) -> TestClient:
+        return client_for(create_app(settings or Settings()), **kwargs)
+
+    return make
+
+
+def contact(**overrides: Any) -> dict[str, Any]:
+    n = next(_emails)
+    return {"first": "Jane", "last": "Doe", "email": f"jane{n}@example.com", **overrides}
+
+
+def create_account(client: TestClient, **body: Any) -> str:
+    payload = {"contact": contact()} | body
+    response = client.post("/accounts", json=payload)
+    assert response.status_code == 200, response.text
+    return response.json()["account"]
+
+
+def snapshot_of_accounts(client: TestClient) -> list[dict[str, Any]]:
+    """Every account object in the store, for checking that errors change nothing."""
+    ids: list[str] = []
+    page: int | None = 1
+    while page:
+        body = client.get("/accounts", params={"page": page}).json()
+        ids.extend(body["accounts"])
+        page = body["nextPage"]
+    return [client.get(f"/accounts/{i}").json() for i in ids]
