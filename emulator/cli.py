@@ -7,15 +7,19 @@ flag on the command line wins), which is how containers and compose files set it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 import uvicorn
 
 from emulator import __version__
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
+from emulator.http.protocol import FastSpringHttpProtocol
 
 ENV_PREFIX = "FASTSPRING_EMULATOR_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -88,7 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _AnnouncingServer(uvicorn.Server):
-    """Prints the served URL once the socket really listens (useful with --port 0)."""
+    """Prints the served URL once the socket really listens (useful with --port 0),
+    and ends with exit code 0 after a graceful stop on SIGTERM or Ctrl-C."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Like uvicorn's, minus re-raising the signal after shutdown, which would
+        turn a clean stop into death by SIGTERM or a KeyboardInterrupt traceback."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
         await super().startup(sockets=sockets)
@@ -103,7 +123,7 @@ class _AnnouncingServer(uvicorn.Server):
 def serve(settings: Settings) -> int:
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port,
-        log_level=settings.log_level,
+        log_level=settings.log_level, http=FastSpringHttpProtocol,
         access_log=settings.log_level in ("info", "debug", "trace"))
     _AnnouncingServer(config).run()
     return 0

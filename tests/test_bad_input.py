@@ -86,3 +86,26 @@ def test_odd_query_strings_do_not_crash(client):
         response = client.get("/accounts?" + query)
         assert response.status_code in (200, 400), query
         assert response.json()["result"] in ("success", "error")
+
+
+def test_lower_case_methods_are_404_at_the_asgi_level(app):
+    """Servers other than httptools pass `get` through; the middleware answers it."""
+    import asyncio
+
+    from tests.conftest import basic
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "get", "scheme": "http", "path": "/accounts", "raw_path": b"/accounts",
+             "query_string": b"", "root_path": "", "server": ("t", 80), "client": ("c", 1),
+             "headers": [(b"authorization", basic("u", "p").encode()),
+                         (b"user-agent", b"t")]}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 404
+    assert b"methods are upper-case" in sent[1]["body"]
