@@ -1,0 +1,48 @@
+"""Serve the emulator with one store ("bench") pre-filled with N accounts.
+
+Served exactly as the CLI serves it (uvicorn, uvloop, httptools, one worker), so the
+benchmark measures what users run. Writes the account ids and emails to files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+
+from emulator.app import create_app
+from emulator.config import Settings
+from emulator.http.protocol import FastSpringHttpProtocol
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ids-file", required=True)
+    parser.add_argument("--emails-file", required=True)
+    args = parser.parse_args()
+
+    app = create_app(Settings(seed=1))
+    accounts = app.state.registry.namespace("bench").store.accounts
+    ids, emails = [], []
+    for n in range(args.records):
+        email = f"user{n}@example.com"
+        account = accounts.create({"contact": {"first": "Bench", "last": f"User{n}",
+                                               "email": email},
+                                   "lookup": {"custom": f"custom-{n:06d}"}})
+        ids.append(account.id)
+        emails.append(email)
+    with open(args.ids_file, "w") as f:
+        f.write("\n".join(ids) + "\n")
+    with open(args.emails_file, "w") as f:
+        f.write("\n".join(emails) + "\n")
+    print("ready", flush=True)
+    sys.stdout.flush()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop",
+                http=FastSpringHttpProtocol, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
