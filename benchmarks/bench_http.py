@@ -81,6 +81,7 @@ def wrk(url: str, seconds: int, connections: int, script: str | None, env: dict)
     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
     if script:
         argv += ["-s", script]
+    env = env | {"RUN_ID": f"{time.monotonic_ns()}"}  # fresh emails on every run
     out = subprocess.run(argv + [url], capture_output=True, text=True, env=env,
                          check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -111,8 +112,7 @@ def measure_baseline(seconds: int, connections: int, env: dict) -> float:
 
 def run(records: int, seconds: int, connections: int, workdir: Path) -> list[tuple]:
     ids_file, emails_file = workdir / "ids.txt", workdir / "emails.txt"
-    env = os.environ | {"IDS_FILE": str(ids_file), "EMAILS_FILE": str(emails_file),
-                        "RUN_ID": str(int(time.time()))}
+    env = os.environ | {"IDS_FILE": str(ids_file), "EMAILS_FILE": str(emails_file)}
     rows = []
     for name, body in SCENARIOS.items():
         port = free_port()

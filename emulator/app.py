@@ -1,49 +1,136 @@
-"""The application factory: the route table, the middleware and error rendering."""
+"""The ASGI application: one entry point in front of the route table.
+
+Every request passes the same gate: the caller's namespace from Basic auth,
+what FastSpring refuses before routing (missing credentials, lower-case
+methods), pitfall warnings added to the response headers, and the request
+journal. It is a plain ASGI callable, not a stack of Starlette middlewares,
+because it runs on every request and each layer costs throughput.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
+from starlette.datastructures import State
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 from emulator.config import Settings
-from emulator.http.middleware import EmulatorMiddleware
+from emulator.http.auth import Authenticator
+from emulator.http.context import RequestContext
+from emulator.http.pitfalls import MISSING_USER_AGENT, PitfallRefused
 from emulator.http.responses import failure
+from emulator.http.router import Router
 from emulator.registry import Registry
 from emulator.routes import ROUTES
 
 log = logging.getLogger("emulator")
 
-
-async def _routing_error(request: Request, exc: Exception) -> Response:
-    """Unknown paths and methods in FastSpring's style instead of Starlette's text."""
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return failure(None, {"method": f"Request method '{request.method}' not supported"},
-                       405, headers=exc.headers)
-    if exc.status_code == 404:
-        return failure(None, {"path": f"Not found: {request.url.path}"}, 404)
-    return failure(None, {"request": str(exc.detail)}, exc.status_code, headers=exc.headers)
+PUBLIC_PATHS = frozenset({"/_emulator/health"})
+CONTROL_PREFIX = "/_emulator/"
+_UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="FastSpring API"'}
 
 
-async def _crash(request: Request, exc: Exception) -> Response:
-    """A bug, never an expected answer; keep even this in the JSON error shape."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return failure(None, {"server": "Internal emulator error; see the emulator log."}, 500)
+class EmulatorApp:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry = Registry(settings.credentials, settings.seed)
+        self.state = State({"settings": settings, "registry": self.registry})
+        self.router = Router(ROUTES)
+        self.auth = Authenticator(self.registry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            path = scope["path"] = path.rstrip("/") or "/"
+        if path in PUBLIC_PATHS:
+            await self._dispatch(scope, receive, send)
+            return
+        method = scope["method"]
+        if method != method.upper():
+            await failure(None, {"method": f"Unknown method {method}; methods are upper-case"},
+                          404)(scope, receive, send)
+            return
+        authorization = None
+        has_user_agent = False
+        content_length = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"user-agent":
+                has_user_agent = bool(value.strip())
+            elif name == b"content-length" and value.isdigit():
+                content_length = int(value)
+        namespace = self.auth.namespace(authorization)
+        if namespace is None:
+            await failure(None, {"authorization": "Missing or invalid API credentials "
+                                 "(HTTP Basic auth)."}, 401, headers=_UNAUTHORIZED
+                          )(scope, receive, send)
+            return
+        ctx = scope["emulator"] = RequestContext(namespace, self.settings.strict,
+                                                 self.settings.max_body_bytes, content_length)
+        status = 500
+
+        async def send_with_warnings(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if ctx.warnings:
+                    message["headers"] = [*message["headers"], *(
+                        (b"x-emulator-warning", w.header().encode("latin-1", "replace"))
+                        for w in ctx.warnings)]
+            await send(message)
+
+        try:
+            if not has_user_agent:
+                try:
+                    ctx.warn(MISSING_USER_AGENT)
+                except PitfallRefused as refused:
+                    pitfall = refused.pitfall
+                    await failure(None, {pitfall.field: pitfall.message}, 400)(
+                        scope, receive, send_with_warnings)
+                    return
+            await self._dispatch(scope, receive, send_with_warnings)
+        finally:
+            if not path.startswith(CONTROL_PREFIX):
+                namespace.journal.record(namespace.store.clock.now_ms(), method, path,
+                                         scope["query_string"], status, ctx.warnings)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        match = self.router.resolve(method, path)
+        if match is None:
+            response = failure(None, {"path": f"Not found: {path}"}, 404)
+        elif match.endpoint is None:
+            response = failure(None, {"method": f"Request method '{method}' not supported"},
+                               405, headers={"Allow": ", ".join(match.allowed)})
+        else:
+            scope["path_params"] = match.params
+            try:
+                response = await match.endpoint(Request(scope, receive))
+            except Exception:
+                # A bug, never an expected answer: keep even this in the JSON shape.
+                log.exception("unhandled error on %s %s", method, path)
+                response = failure(None, {"server": "Internal emulator error; see the "
+                                                    "emulator log."}, 500)
+        await response(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or Settings()
-    registry = Registry(settings.credentials, settings.seed)
-    app = Starlette(
-        routes=ROUTES,
-        middleware=[Middleware(EmulatorMiddleware, registry=registry, settings=settings)],
-        exception_handlers={HTTPException: _routing_error, Exception: _crash},
-    )
-    app.state.settings = settings
-    app.state.registry = registry
-    return app
+def create_app(settings: Settings | None = None) -> EmulatorApp:
+    return EmulatorApp(settings or Settings())
+

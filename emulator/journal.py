@@ -1,4 +1,8 @@
-"""The request journal: the last requests a store received, for debugging tests."""
+"""The request journal: the last requests a store received, for debugging tests.
+
+Recording happens on every request, so an entry is a plain tuple and is only
+turned into JSON-ready dicts when someone reads the journal.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,34 @@ from collections import deque
 from typing import Any
 
 from emulator.domain.formats import iso_instant
+from emulator.http.pitfalls import Pitfall
 
 DEFAULT_CAPACITY = 1000
+
+_Entry = tuple[int, int, str, str, bytes, int, list[Pitfall]]
 
 
 class Journal:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=capacity)
+        self._entries: deque[_Entry] = deque(maxlen=capacity)
         self._seq = 0
 
     def clear(self) -> None:
         self._entries.clear()
 
-    def record(self, time_ms: int, method: str, path: str, query: str, status: int,
-               warnings: list[dict[str, str]]) -> None:
+    def record(self, time_ms: int, method: str, path: str, query: bytes, status: int,
+               warnings: list[Pitfall]) -> None:
         self._seq += 1
-        self._entries.append({"seq": self._seq, "time": iso_instant(time_ms),
-                              "method": method, "path": path, "query": query,
-                              "status": status, "warnings": warnings})
+        self._entries.append((self._seq, time_ms, method, path, query, status, warnings))
 
     def entries(self, limit: int, since: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after sequence number `since`, oldest first."""
-        picked: list[dict[str, Any]] = []
+        picked: list[_Entry] = []
         for entry in reversed(self._entries):
-            if entry["seq"] <= since or len(picked) == limit:
+            if entry[0] <= since or len(picked) == limit:
                 break
             picked.append(entry)
-        picked.reverse()
-        return picked
+        return [{"seq": seq, "time": iso_instant(ms), "method": method, "path": path,
+                 "query": query.decode("latin-1"), "status": status,
+                 "warnings": [w.as_dict() for w in warnings]}
+                for seq, ms, method, path, query, status, warnings in reversed(picked)]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from starlette.routing import Route
-
 from emulator.http import accounts, control
+from emulator.http.router import Route
 
 ROUTES = [
     # Accounts API (fastspring-api.md section 2)
-    Route("/accounts", accounts.list_accounts, methods=["GET"]),
-    Route("/accounts", accounts.create_account, methods=["POST"]),
-    Route("/accounts", accounts.refuse_put_or_patch, methods=["PUT", "PATCH"]),
-    Route("/accounts/{id}", accounts.get_account, methods=["GET"]),
-    Route("/accounts/{id}", accounts.update_account, methods=["POST"]),
-    Route("/accounts/{id}", accounts.refuse_put_or_patch, methods=["PUT", "PATCH"]),
-    Route("/accounts/{ids}/authenticate", accounts.authenticate_accounts, methods=["GET"]),
+    Route("GET", "/accounts", accounts.list_accounts),
+    Route("POST", "/accounts", accounts.create_account),
+    Route("PUT", "/accounts", accounts.refuse_put_or_patch),
+    Route("PATCH", "/accounts", accounts.refuse_put_or_patch),
+    Route("GET", "/accounts/{id}", accounts.get_account),
+    Route("POST", "/accounts/{id}", accounts.update_account),
+    Route("PUT", "/accounts/{id}", accounts.refuse_put_or_patch),
+    Route("PATCH", "/accounts/{id}", accounts.refuse_put_or_patch),
+    Route("GET", "/accounts/{ids}/authenticate", accounts.authenticate_accounts),
     # Control plane (design.md, "Control plane")
-    Route("/_emulator/health", control.health, methods=["GET"]),
-    Route("/_emulator/reset", control.reset, methods=["POST"]),
-    Route("/_emulator/requests", control.requests, methods=["GET"]),
+    Route("GET", "/_emulator/health", control.health),
+    Route("POST", "/_emulator/reset", control.reset),
+    Route("GET", "/_emulator/requests", control.requests),
 ]

@@ -6,12 +6,13 @@ store's name, so one test's ids never depend on what a parallel test did.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import os
 import random
 
 ID_LENGTH = 22
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 class IdGenerator:
@@ -32,7 +33,7 @@ class IdGenerator:
 
     def new_id(self) -> str:
         raw = self._random.getrandbits(128).to_bytes(16, "big")
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        return binascii.b2a_base64(raw, newline=False)[:ID_LENGTH].translate(_URL_SAFE).decode()
 
     def digits(self, count: int) -> str:
         """Random decimal digits, for order references and similar numbers."""

@@ -13,11 +13,13 @@ from emulator.http import pitfalls
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
+from emulator.http.query import query_params
 from emulator.http.responses import JSON, failure, success
 
 
 def _list_action(request: Request) -> str:
-    if any(name in request.query_params for name in LOOKUP_FILTERS):
+    params = query_params(request)
+    if any(name in params for name in LOOKUP_FILTERS):
         return "account.lookup"
     return "account.getall"
 
@@ -30,7 +32,7 @@ def _paging(page: Page[object]) -> dict[str, object]:
 @endpoint(_list_action)
 async def list_accounts(request: Request, ctx: RequestContext) -> Response:
     """No filter lists ids; one lookup filter returns the matching account objects."""
-    params = request.query_params
+    params = query_params(request)
     ctx.warn_all(pitfalls.account_query(params))
     page, limit = parse_paging(params.get("page"), params.get("limit"))
     filters = {name: params[name] for name in LOOKUP_FILTERS if name in params}

@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 class RequestContext:
     """The caller's namespace, and the pitfall warnings raised while serving it."""
 
-    __slots__ = ("namespace", "strict", "max_body_bytes", "warnings")
+    __slots__ = ("namespace", "strict", "max_body_bytes", "content_length", "warnings")
 
-    def __init__(self, namespace: Namespace, strict: bool, max_body_bytes: int) -> None:
+    def __init__(self, namespace: Namespace, strict: bool, max_body_bytes: int,
+                 content_length: int | None = None) -> None:
         self.namespace = namespace
         self.strict = strict
         self.max_body_bytes = max_body_bytes
+        self.content_length = content_length
         self.warnings: list[Pitfall] = []
 
     @property

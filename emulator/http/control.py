@@ -9,6 +9,7 @@ from emulator import __version__
 from emulator.domain.errors import Invalid
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
+from emulator.http.query import query_params
 from emulator.http.responses import JSON
 from emulator.journal import DEFAULT_CAPACITY
 
@@ -35,7 +36,7 @@ def _non_negative(raw: str | None, name: str, default: int) -> int:
 @endpoint("emulator.requests")
 async def requests(request: Request, ctx: RequestContext) -> Response:
     """The newest requests of this store: `?limit=` (default 100) and `?since=<seq>`."""
-    limit = min(_non_negative(request.query_params.get("limit"), "limit", 100),
-                DEFAULT_CAPACITY)
-    since = _non_negative(request.query_params.get("since"), "since", 0)
+    params = query_params(request)
+    limit = min(_non_negative(params.get("limit"), "limit", 100), DEFAULT_CAPACITY)
+    since = _non_negative(params.get("since"), "since", 0)
     return JSON({"requests": ctx.namespace.journal.entries(limit, since)})
