@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from emulator.domain.accounts import AccountBook
+from emulator.domain.catalog import Catalog
 from emulator.domain.clock import Clock
 from emulator.domain.ids import IdGenerator
 
@@ -26,6 +27,7 @@ class Store:
         self.ids.reset()
         self.clock = Clock()
         self.accounts = AccountBook(self.ids, self.clock)
+        self.catalog = Catalog()
 
     @property
     def portal_host(self) -> str:

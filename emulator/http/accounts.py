@@ -6,15 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.accounts import LOOKUP_FILTERS
-from emulator.domain.errors import NotFound
 from emulator.domain.paging import Page, paginate, parse_paging
 from emulator.domain.views import account_view
 from emulator.http import pitfalls
+from emulator.http.batch import batch_response, run_each
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.http.responses import JSON, failure, success
+from emulator.http.responses import failure, success
 
 
 def _list_action(request: Request) -> str:
@@ -81,16 +81,16 @@ async def refuse_put_or_patch(request: Request, ctx: RequestContext) -> Response
 async def authenticate_accounts(request: Request, ctx: RequestContext) -> Response:
     """A fresh, short-lived portal URL per account; batches with comma-separated ids."""
     store = ctx.store
-    elements = []
-    for account_id in request.path_params["ids"].split(","):
-        try:
-            store.accounts.get(account_id)
-        except NotFound:
-            elements.append({"action": "account.authenticate.get", "account": account_id,
-                             "result": "error", "error": {"account": "Not found"}})
-            continue
+
+    def portal_url(account_id: str) -> dict[str, str]:
+        store.accounts.get(account_id)
         url = f"https://{store.portal_host}/account/{store.portal_token()}/{store.portal_token()}"
-        elements.append({"action": "account.authenticate.get", "result": "success",
-                         "account": account_id, "url": url})
-    every_failed = all(e["result"] == "error" for e in elements)
-    return JSON({"accounts": elements}, status_code=400 if every_failed else 200)
+        return {"action": "account.authenticate.get", "result": "success",
+                "account": account_id, "url": url}
+
+    records = run_each("account.authenticate.get", "account",
+                       request.path_params["ids"].split(","), portal_url)
+    for record in records:
+        if record["result"] == "error":
+            record["error"] = {"account": "Not found"}
+    return batch_response("accounts", records)
