@@ -82,6 +82,7 @@ class EmulatorApp:
                                  "(HTTP Basic auth)."}, 401, headers=_UNAUTHORIZED
                           )(scope, receive, send)
             return
+        namespace.store.lifecycle.catch_up()
         ctx = scope["emulator"] = RequestContext(namespace, self.settings.strict,
                                                  self.settings.max_body_bytes, content_length)
         status = 500

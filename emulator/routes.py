@@ -1,8 +1,12 @@
-"""The route table: every path the emulator serves, in one readable list."""
+"""The route table: every path the emulator serves, in one readable list.
+
+Within a first path segment, templates are tried in the order they first appear
+here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
+"""
 
 from __future__ import annotations
 
-from emulator.http import accounts, control, products
+from emulator.http import accounts, checkout, control, orders, products, subscriptions
 from emulator.http.router import Route
 
 ROUTES = [
@@ -16,6 +20,18 @@ ROUTES = [
     Route("PUT", "/accounts/{id}", accounts.refuse_put_or_patch),
     Route("PATCH", "/accounts/{id}", accounts.refuse_put_or_patch),
     Route("GET", "/accounts/{ids}/authenticate", accounts.authenticate_accounts),
+    # Subscriptions API (section 3)
+    Route("GET", "/subscriptions", subscriptions.list_subscriptions),
+    Route("POST", "/subscriptions", subscriptions.update_subscriptions),
+    Route("POST", "/subscriptions/charge", subscriptions.charge_subscriptions),
+    Route("GET", "/subscriptions/{id}", subscriptions.get_subscriptions),
+    Route("POST", "/subscriptions/{id}", subscriptions.update_subscriptions),
+    Route("DELETE", "/subscriptions/{id}", subscriptions.cancel_subscriptions),
+    Route("GET", "/subscriptions/{id}/entries", subscriptions.subscription_entries),
+    Route("POST", "/subscriptions/{id}/pause", subscriptions.pause_subscription),
+    Route("POST", "/subscriptions/{id}/resume", subscriptions.resume_subscription),
+    # Orders (section 4.1)
+    Route("GET", "/orders/{ids}", orders.get_orders),
     # Products (section 4.4)
     Route("GET", "/products", products.list_products),
     Route("POST", "/products", products.upsert_products),
@@ -25,4 +41,10 @@ ROUTES = [
     Route("GET", "/_emulator/health", control.health),
     Route("POST", "/_emulator/reset", control.reset),
     Route("GET", "/_emulator/requests", control.requests),
+    Route("GET", "/_emulator/clock", control.clock),
+    Route("POST", "/_emulator/clock/advance", control.advance_clock),
+    Route("POST", "/_emulator/clock/freeze", control.freeze_clock),
+    Route("GET", "/_emulator/events", control.events),
+    Route("POST", "/_emulator/orders", checkout.complete_checkout),
+    Route("POST", "/_emulator/accounts/{id}/payment", checkout.set_payment),
 ]

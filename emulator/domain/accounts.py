@@ -25,8 +25,7 @@ LOOKUP_FILTERS = ("email", "custom", "global", "orderID", "orderReference",
                   "subscriptionId", "products", "subscriptions", "refunds")
 SUBSCRIPTION_FILTER_VALUES = ("active", "ended", "canceled", "started")
 # Filters answered from relations that orders and subscriptions record.
-RELATION_FILTERS = ("orderID", "orderReference", "subscriptionId", "products",
-                    "subscriptions", "refunds")
+RELATION_FILTERS = ("orderID", "orderReference", "subscriptionId", "products", "refunds")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _CUSTOM_KEY = re.compile(r"[A-Za-z0-9_-]{4,255}")
@@ -52,6 +51,7 @@ class Account:
     subscriptions: list[str] = field(default_factory=list)
     charges: list[dict[str, Any]] = field(default_factory=list)
     payment_methods: int = 0
+    decline: str | None = None        # the stored payment method's behaviour
 
 
 def email_key(email: str) -> str:
@@ -172,6 +172,9 @@ class AccountBook:
         self._by_global: dict[str, str] = {}
         self._by_custom: dict[str, list[str]] = {}
         self._relations: dict[str, dict[str, list[str]]] = {k: {} for k in RELATION_FILTERS}
+        # `subscriptions=` filter value -> account id -> how many of its subscriptions count
+        self._subscription_counts: dict[str, dict[str, int]] = {
+            k: {} for k in SUBSCRIPTION_FILTER_VALUES}
 
     def __len__(self) -> int:
         return len(self._order)
@@ -181,6 +184,9 @@ class AccountBook:
         if account is None:
             raise NotFound({"account": "account not found"})
         return account
+
+    def find(self, account_id: str) -> Account | None:
+        return self._by_id.get(account_id)
 
     def find_by_email(self, email: str) -> Account | None:
         account_id = self._by_email.get(email_key(email))
@@ -239,6 +245,24 @@ class AccountBook:
         if account_id not in holders:
             holders.append(account_id)
 
+    def track_subscription(self, account_id: str, old: str | None, new: str) -> None:
+        """Keep `?subscriptions=active|ended|canceled|started` answerable by index."""
+        if old == new:
+            return
+        if old is None:
+            self._count("started", account_id, 1)
+        else:
+            self._count(old, account_id, -1)
+        self._count(new, account_id, 1)
+
+    def _count(self, value: str, account_id: str, delta: int) -> None:
+        counts = self._subscription_counts[value]
+        total = counts.get(account_id, 0) + delta
+        if total > 0:
+            counts[account_id] = total
+        else:
+            counts.pop(account_id, None)
+
     def lookup(self, filters: Mapping[str, str]) -> list[Account]:
         """Answer one lookup condition of `GET /accounts`; no match is an error."""
         present = [name for name in LOOKUP_FILTERS if name in filters]
@@ -264,6 +288,8 @@ class AccountBook:
             return [found] if found else []
         if name == "custom":
             return list(self._by_custom.get(value, ()))
+        if name == "subscriptions":
+            return list(self._subscription_counts[value])
         index = self._relations[name]
         if name == "products":
             matches = (i for path in value.split(",") for i in index.get(path, ()))

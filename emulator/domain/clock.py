@@ -26,3 +26,13 @@ class Clock:
     @property
     def frozen(self) -> bool:
         return self.frozen_at is not None
+
+    def travel_to(self, ms: int) -> None:
+        """Make `now_ms()` read `ms` from this instant on (frozen or not)."""
+        if self.frozen_at is not None:
+            self.frozen_at = ms
+        else:
+            self.offset_ms = ms - wall_ms()
+
+    def freeze(self) -> None:
+        self.frozen_at = self.now_ms()

@@ -7,7 +7,12 @@ import re
 from emulator.domain.accounts import AccountBook
 from emulator.domain.catalog import Catalog
 from emulator.domain.clock import Clock
+from emulator.domain.events import EventLog
 from emulator.domain.ids import IdGenerator
+from emulator.domain.indexes import OrderIndex, SubscriptionIndex
+from emulator.domain.lifecycle import Lifecycle
+from emulator.domain.orders import OrderBook
+from emulator.domain.subscriptions import SubscriptionBook
 
 
 def store_slug(name: str) -> str:
@@ -28,6 +33,12 @@ class Store:
         self.clock = Clock()
         self.accounts = AccountBook(self.ids, self.clock)
         self.catalog = Catalog()
+        self.orders = OrderBook(self.ids, self.slug)
+        self.order_index = OrderIndex()
+        self.subscriptions = SubscriptionBook()
+        self.subscription_index = SubscriptionIndex()
+        self.events = EventLog(self.ids, self.clock)
+        self.lifecycle = Lifecycle(self)
 
     @property
     def portal_host(self) -> str:

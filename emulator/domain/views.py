@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.domain.accounts import ADDRESS_FIELDS, Account
-from emulator.domain.catalog import Pricing, Product
+from emulator.domain.calendar import add_interval, one_day_before
+from emulator.domain.catalog import Notice, Pricing, Product
+from emulator.domain.formats import date_family, money_family
+from emulator.domain.orders import PAYOUT_CURRENCY, Order, OrderItem, payout_rate
+from emulator.domain.subscriptions import Subscription
 
 
 def account_view(account: Account, portal_host: str) -> dict[str, Any]:
@@ -79,3 +83,155 @@ def product_view(product: Product) -> dict[str, Any]:
         "offers": document.get("offers", []),
         "pricing": pricing_view(product.pricing),
     }
+
+
+def webhook_account_view(account: Account, portal_host: str) -> dict[str, Any]:
+    """The account as webhooks embed it: address keys spelled with spaces (5.6)."""
+    address = account.address
+    region = address.get("region")
+    if region and account.country and "-" not in region:
+        region = f"{account.country}-{region}"
+    lookup: dict[str, str] = {"global": account.global_key}
+    if account.custom is not None:
+        lookup["custom"] = account.custom
+    return {
+        "id": account.id, "account": account.id,
+        "contact": {"first": account.first, "last": account.last, "email": account.email,
+                    "company": account.company, "phone": account.phone,
+                    "subscribed": account.subscribed},
+        "address": {"address line 1": address.get("addressLine1"),
+                    "address line 2": address.get("addressLine2"),
+                    "city": address.get("city"), "country": account.country,
+                    "postal code": address.get("postalCode"), "region": region,
+                    "region custom": address.get("regionCustom"),
+                    "company": address.get("company")},
+        "language": account.language, "country": account.country, "lookup": lookup,
+        "url": f"https://{portal_host}/account",
+    }
+
+
+def _money(name: str, amount: float, currency: str) -> dict[str, Any]:
+    return money_family(name, amount, currency, PAYOUT_CURRENCY, payout_rate(currency))
+
+
+def order_item_view(item: OrderItem, currency: str, subscription: Any = None) -> dict[str, Any]:
+    return {"product": item.product, "quantity": item.quantity, "display": item.display,
+            "sku": item.sku, **_money("subtotal", item.subtotal, currency),
+            **_money("discount", item.discount, currency),
+            "attributes": dict(item.attributes), "coupon": None,
+            "subscription": subscription if subscription is not None else item.subscription,
+            "fulfillments": {}}
+
+
+def order_view(order: Order, portal_host: str, account: Any = None,
+               subscriptions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The order object of `GET /orders/{id}` (4.2). `account` and `subscriptions`
+    replace the ids with embedded objects, as expanded webhooks do."""
+    c = order.currency
+    customer = dict(order.customer)
+    country = order.country
+    view: dict[str, Any] = {
+        "order": order.id, "id": order.id, "reference": order.reference,
+        "buyerReference": None, "ipAddress": None, "completed": order.completed,
+        **date_family("changed", order.created), "language": order.language,
+        "live": order.live, "currency": c, "payoutCurrency": PAYOUT_CURRENCY,
+        "invoiceUrl": f"https://{portal_host}/account/order/{order.reference}/invoice",
+        "account": account if account is not None else order.account_id,
+        **_money("total", order.total, c), **_money("tax", order.tax, c),
+        **_money("subtotal", order.subtotal, c), **_money("discount", order.discount, c),
+        **_money("discountWithTax", order.discount, c),
+        "billDescriptor": "FS* fsprg.com",
+        "payment": {"type": "test", "creditcard": "visa", "cardEnding": "4242"},
+        "customer": customer,
+        "address": {"country": country, "display": country},
+        "recipients": [{"recipient": {**customer, "account": order.account_id,
+                                      "address": {"country": country, "display": country}}}],
+        "notes": [], "coupons": list(order.coupons), "tags": dict(order.tags),
+        "items": [order_item_view(i, c, (subscriptions or {}).get(i.subscription or ""))
+                  for i in order.items],
+    }
+    if order.returns:
+        view["returns"] = [dict(r) for r in order.returns]
+    return view
+
+
+def _notice_view(notice: Notice) -> dict[str, Any]:
+    return {"intervalUnit": notice.unit, "intervalLength": notice.length}
+
+
+def subscription_view(sub: Subscription, account: Any = None, product: Any = None
+                      ) -> dict[str, Any]:
+    """The subscription object of `GET /subscriptions/{id}` (3.4). `account` and
+    `product` replace the ids with embedded objects, as expanded webhooks do."""
+    c = sub.currency
+    subtotal = sub.unit_price * sub.quantity
+    view: dict[str, Any] = {
+        "id": sub.id, "subscription": sub.id, "quote": None, "active": sub.active,
+        "state": sub.state, "isSubscriptionEligibleForPauseByBuyer": False,
+        "isPauseScheduled": sub.pause_scheduled, **date_family("changed", sub.changed),
+        "live": sub.live, "currency": c,
+        "account": account if account is not None else sub.account_id,
+        "product": product if product is not None else sub.product,
+        "sku": sub.sku, "display": sub.display, "quantity": sub.quantity,
+        "adhoc": sub.adhoc, "autoRenew": sub.auto_renew,
+        "attributes": dict(sub.attributes), "tags": dict(sub.tags),
+        **_money("price", sub.unit_price, c), **_money("discount", 0.0, c),
+        **_money("subtotal", subtotal, c), "discountDuration": None,
+        **date_family("next", sub.next), **date_family("end", sub.end),
+        **date_family("canceledDate", sub.canceled_date),
+        **date_family("deactivationDate", sub.deactivation_date),
+        **date_family("begin", sub.begin),
+        "sequence": sub.sequence, "periods": sub.periods,
+        "remainingPeriods": sub.remaining_periods,
+        "intervalUnit": sub.interval_unit, "intervalLength": sub.interval_length,
+        "initialOrderId": sub.initial_order_id,
+        "initialOrderReference": sub.initial_order_reference,
+        "paymentReminder": _notice_view(sub.reminder),
+        "paymentOverdue": {**_notice_view(sub.overdue), "total": sub.overdue.amount,
+                           "sent": sub.overdue_sent},
+        "cancellationSetting": {"cancellation": "AFTER_LAST_NOTIFICATION",
+                                **_notice_view(sub.cancellation)},
+        "declineReason": sub.decline_reason,
+        "addons": [], "discounts": [], "fulfillments": {},
+        "instructions": _instructions(sub),
+    }
+    if sub.state not in ("deactivated",) and not sub.adhoc and sub.next is not None:
+        view["nextChargeCurrency"] = c
+        view.update(date_family("nextChargeDate", sub.next))
+        view.update(_money("nextChargePreTax", subtotal, c))
+        view.update(_money("nextChargeTotal", subtotal, c))
+    notification = sub.notification() if sub.state != "canceled" else None
+    if notification is not None:
+        view["nextNotificationType"] = notification[0]
+        view.update(date_family("nextNotificationDate", notification[1]))
+    if sub.pause_date is not None:
+        view.update(date_family("pauseDate", sub.pause_date))
+        view.update(date_family("resumeDate", sub.resume_date))
+    return view
+
+
+def _instructions(sub: Subscription) -> list[dict[str, Any]]:
+    c = sub.currency
+    regular_start = sub.begin
+    segments = []
+    if sub.trial_days:
+        trial_end = add_interval(sub.begin, "day", sub.trial_days)
+        regular_start = trial_end
+        segments.append({
+            "product": sub.product, "type": "trial",
+            **date_family("periodStartDate", sub.begin),
+            **date_family("periodEndDate", one_day_before(trial_end)),
+            "discountDurationUnit": "day", "discountDurationLength": sub.trial_days,
+            "discountPercent": 100, "discountPercentValue": 100,
+            "discountPercentDisplay": "100%", **_money("price", sub.unit_price, c),
+            **_money("total", 0.0, c)})
+    segments.append({
+        "product": sub.product, "type": "regular",
+        **date_family("periodStartDate", regular_start),
+        **date_family("periodEndDate", sub.end),
+        "intervalUnit": sub.interval_unit, "intervalLength": sub.interval_length,
+        "discountPercent": 0, "discountPercentValue": 0, "discountPercentDisplay": "0%",
+        **_money("price", sub.unit_price, c), **_money("unitPrice", sub.unit_price, c),
+        **_money("priceTotal", sub.unit_price * sub.quantity, c),
+        **_money("total", sub.unit_price * sub.quantity, c)})
+    return segments

@@ -22,8 +22,16 @@ def _too_large(max_bytes: int) -> BadRequestBody:
 
 
 async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The body as a JSON object, whatever Content-Type says (FastSpring parses JSON
-    regardless of it); over `max_bytes` is a 413, anything but an object a 400.
+    """The body as a JSON object; anything but an object is a 400."""
+    value = await read_json(request, max_bytes)
+    if not isinstance(value, dict):
+        raise BadRequestBody(400, "Request body must be a JSON object.")
+    return value
+
+
+async def read_json(request: Request, max_bytes: int) -> Any:
+    """The body as JSON, whatever Content-Type says (FastSpring parses JSON regardless
+    of it); over `max_bytes` is a 413, unparseable JSON a 400.
 
     Reads ASGI messages directly: this is on the path of every write request.
     """
@@ -41,9 +49,6 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
         if not message.get("more_body", False):
             break
     try:
-        value = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise BadRequestBody(400, "Can not parse request body.") from None
-    if not isinstance(value, dict):
-        raise BadRequestBody(400, "Request body must be a JSON object.")
-    return value

@@ -6,12 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import __version__
+from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import Invalid
+from emulator.domain.formats import DAY_MS, iso_instant
+from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
 from emulator.http.responses import JSON
 from emulator.journal import DEFAULT_CAPACITY
+
+MAX_ADVANCE_DAYS = 36_500
 
 
 async def health(request: Request) -> Response:
@@ -40,3 +45,68 @@ async def requests(request: Request, ctx: RequestContext) -> Response:
     limit = min(_non_negative(params.get("limit"), "limit", 100), DEFAULT_CAPACITY)
     since = _non_negative(params.get("since"), "since", 0)
     return JSON({"requests": ctx.namespace.journal.entries(limit, since)})
+
+
+def _clock_view(ctx: RequestContext) -> dict[str, object]:
+    clock = ctx.store.clock
+    now = clock.now_ms()
+    return {"now": now, "iso": iso_instant(now), "frozen": clock.frozen}
+
+
+@endpoint("emulator.clock")
+async def clock(request: Request, ctx: RequestContext) -> Response:
+    return JSON(_clock_view(ctx))
+
+
+@endpoint("emulator.clock")
+async def freeze_clock(request: Request, ctx: RequestContext) -> Response:
+    ctx.store.clock.freeze()
+    return JSON(_clock_view(ctx))
+
+
+def _advance_target(body: dict, now: int) -> int:
+    """Where `{"days": n}`, `{"seconds": n}` or `{"to": "<ISO-8601>"}` points."""
+    given = [k for k in ("days", "seconds", "to") if k in body]
+    if len(given) != 1:
+        raise Invalid({"clock": "Give exactly one of days, seconds or to"})
+    key = given[0]
+    value = body[key]
+    if key == "to":
+        target = parse_instant(value) if isinstance(value, str) else None
+        if target is None:
+            raise Invalid({"to": "to must be an ISO-8601 instant such as 2027-01-01T00:00:00Z"})
+        return target
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            0 <= value <= MAX_ADVANCE_DAYS * (86400 if key == "seconds" else 1)):
+        raise Invalid({key: f"{key} must be a number from 0 to {MAX_ADVANCE_DAYS} days"})
+    return now + int(value * (DAY_MS if key == "days" else 1000))
+
+
+@endpoint("emulator.clock")
+async def advance_clock(request: Request, ctx: RequestContext) -> Response:
+    """Move the store's clock forward, running every transition that falls due."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    store = ctx.store
+    target = _advance_target(body, store.clock.now_ms())
+    first_event = len(store.events)
+    transitions = store.lifecycle.advance(target)
+    emitted = store.events.events[first_event:]
+    return JSON({**_clock_view(ctx), "transitions": [t.as_dict() for t in transitions],
+                 "events": [{"id": e.id, "type": e.type, "created": e.created}
+                            for e in emitted]})
+
+
+@endpoint("emulator.events")
+async def events(request: Request, ctx: RequestContext) -> Response:
+    """The store's event log, oldest first: `?type=`, `?page=` and `?limit=` (max 1000)."""
+    params = query_params(request)
+    page = _non_negative(params.get("page"), "page", 1) or 1
+    limit = min(_non_negative(params.get("limit"), "limit", 100) or 100, 1000)
+    log = ctx.store.events.events
+    wanted = params.get("type")
+    chosen = log if wanted is None else [e for e in log if e.type == wanted]
+    start = (page - 1) * limit
+    window = chosen[start:start + limit]
+    more = start + limit < len(chosen)
+    return JSON({"page": page, "limit": limit, "nextPage": page + 1 if more else None,
+                 "total": len(chosen), "events": [e.as_dict() for e in window]})

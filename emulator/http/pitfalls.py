@@ -81,3 +81,37 @@ def account_query(params: Mapping[str, str]) -> list[Pitfall]:
     if any(name.startswith("lookup.") for name in params):
         return [LOOKUP_KEY_PARAM]
     return []
+
+
+CANCEL_NOW_PARAM = Pitfall(
+    "cancel-now-param", "billingPeriodEndDate",
+    "FastSpring has no billingPeriodEndDate parameter and ignores it, so this cancels at "
+    "the end of the period; cancel immediately with ?billingPeriod=0.")
+
+CANCEL_SNAKE_CASE = Pitfall(
+    "cancel-snake-case", "billing_period",
+    "FastSpring ignores billing_period (snake case), so this cancels at the end of the "
+    "period; cancel immediately with ?billingPeriod=0.")
+
+DEACTIVATION_STRING = Pitfall(
+    "deactivation-null-string", "deactivation",
+    'FastSpring needs JSON null to uncancel ("deactivation": null); the string "null" is '
+    "ignored and the subscription stays canceled.")
+
+
+def cancel_query(params: Mapping[str, str]) -> list[Pitfall]:
+    """Traps in the query string of DELETE /subscriptions/{id}."""
+    found = []
+    if "billingPeriodEndDate" in params:
+        found.append(CANCEL_NOW_PARAM)
+    if "billing_period" in params:
+        found.append(CANCEL_SNAKE_CASE)
+    return found
+
+
+def subscription_update(item: Mapping[str, Any]) -> list[Pitfall]:
+    """Traps in one item of a POST /subscriptions body."""
+    value = item.get("deactivation")
+    if isinstance(value, str) and value.strip().lower() == "null":
+        return [DEACTIVATION_STRING]
+    return []

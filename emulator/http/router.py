@@ -49,7 +49,12 @@ def _compile(template: str) -> re.Pattern[str]:
 class Router:
     def __init__(self, routes: list[Route]) -> None:
         by_template: dict[str, dict[str, Endpoint]] = {}
+        shapes: dict[str, str] = {}
         for route in routes:
+            shape = _PARAM.sub("{}", route.template)
+            if shapes.setdefault(shape, route.template) != route.template:
+                raise ValueError(f"{route.template} and {shapes[shape]} are the same path "
+                                 "with different parameter names")
             methods = by_template.setdefault(route.template, {})
             if route.method in methods:
                 raise ValueError(f"duplicate route {route.method} {route.template}")

@@ -1,0 +1,47 @@
+"""The store's event log: every state change, in order, in FastSpring's event shape.
+
+It is the single source of truth for webhook delivery and the Events API. Each
+event keeps a snapshot of its data as it was when the change happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.domain.clock import Clock
+from emulator.domain.ids import IdGenerator
+
+
+@dataclass(slots=True)
+class Event:
+    id: str
+    type: str
+    created: int
+    data: dict[str, Any]
+    live: bool = False
+    processed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "live": self.live, "processed": self.processed,
+                "type": self.type, "created": self.created, "data": self.data}
+
+
+class EventLog:
+    def __init__(self, ids: IdGenerator, clock: Clock) -> None:
+        self._ids = ids
+        self._clock = clock
+        self.events: list[Event] = []
+        self._by_id: dict[str, Event] = {}
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
+        event = Event(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
+        self.events.append(event)
+        self._by_id[event.id] = event
+        return event
+
+    def find(self, event_id: str) -> Event | None:
+        return self._by_id.get(event_id)

@@ -1,0 +1,121 @@
+"""Subscriptions: the record and the facts derived from its dates.
+
+The state changes themselves live in `lifecycle.py`, which owns the clock and
+the event log; this module only knows one subscription at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.domain.calendar import add_interval, one_day_before
+from emulator.domain.catalog import Notice
+from emulator.domain.errors import NotFound
+
+STATES = ("trial", "active", "overdue", "canceled", "deactivated", "paused")
+
+
+@dataclass(slots=True)
+class Subscription:
+    id: str
+    account_id: str
+    product: str
+    display: str
+    sku: str | None
+    quantity: int
+    currency: str
+    unit_price: float
+    state: str
+    begin: int
+    next: int | None
+    interval_unit: str | None
+    interval_length: int
+    periods: int | None
+    reminder: Notice
+    overdue: Notice
+    cancellation: Notice
+    initial_order_id: str
+    initial_order_reference: str
+    changed: int
+    adhoc: bool = False
+    auto_renew: bool = True
+    live: bool = False
+    sequence: int = 1
+    end: int | None = None
+    canceled_date: int | None = None
+    deactivation_date: int | None = None
+    state_before_cancel: str | None = None
+    trial_days: int = 0
+    reminded_for: int | None = None
+    overdue_since: int | None = None
+    overdue_sent: int = 0
+    decline_reason: str | None = None
+    pause_date: int | None = None
+    resume_date: int | None = None
+    pause_periods: int | None = None
+    # (order id, period begin, period end) for the purchase and every charge, oldest first
+    entries: list[tuple[str, int, int | None]] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    coupons: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """FastSpring's `active` flag: false only once deactivated."""
+        return self.state != "deactivated"
+
+    @property
+    def remaining_periods(self) -> int | None:
+        if self.state == "deactivated" and self.periods == 0:
+            return 0
+        return None if self.periods is None else max(self.periods - self.sequence, 0)
+
+    @property
+    def pause_scheduled(self) -> bool:
+        return self.pause_date is not None and self.state != "paused"
+
+    def period_after(self, day_ms: int) -> int:
+        assert self.interval_unit is not None
+        return add_interval(day_ms, self.interval_unit, self.interval_length)
+
+    def notification(self) -> tuple[str, int] | None:
+        """The next reminder FastSpring would send: (type, date), or None."""
+        if (self.adhoc or self.next is None or not self.reminder.enabled
+                or self.state not in ("trial", "active") or self.pause_scheduled):
+            return None
+        date = add_interval(self.next, self.reminder.unit, -self.reminder.length)
+        if self.reminded_for == self.next or date < self.begin:
+            return None
+        kind = "TRIAL_REMINDER" if self.state == "trial" else "PAYMENT_REMINDER"
+        return kind, date
+
+    def last_service_day(self) -> int | None:
+        """The day a period-end cancellation or an end date deactivates on."""
+        return None if self.next is None else one_day_before(self.next)
+
+
+class SubscriptionBook:
+    def __init__(self) -> None:
+        self._by_id: dict[str, Subscription] = {}
+        self._order: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def add(self, subscription: Subscription) -> None:
+        self._by_id[subscription.id] = subscription
+        self._order.append(subscription.id)
+
+    def get(self, subscription_id: str) -> Subscription:
+        found = self._by_id.get(subscription_id)
+        if found is None:
+            raise NotFound({"subscription": "Subscription not found"})
+        return found
+
+    def find(self, subscription_id: str) -> Subscription | None:
+        return self._by_id.get(subscription_id)
+
+    def all_ids(self) -> list[str]:
+        return self._order

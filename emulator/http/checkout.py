@@ -1,0 +1,35 @@
+"""Control-plane purchases: what a buyer does on FastSpring's checkout, which the
+real API cannot do, plus the stored payment method's behaviour."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.domain.errors import Invalid
+from emulator.http.body import read_json_object
+from emulator.http.context import RequestContext
+from emulator.http.endpoint import endpoint
+from emulator.http.responses import JSON, success
+from emulator.http.views import order_record
+
+
+@endpoint("order.create")
+async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
+    """`POST /_emulator/orders`: a completed purchase; answers like `GET /orders/{id}`."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    order = ctx.store.lifecycle.checkout(body)
+    return success("order.get", order_record(ctx.store, order))
+
+
+@endpoint("emulator.payment", echo=("account", "id"))
+async def set_payment(request: Request, ctx: RequestContext) -> Response:
+    """`{"decline": "EXPIRED_CARD"}` makes charges fail; `{"decline": null}` recovers."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    if "decline" not in body:
+        raise Invalid({"decline": "decline must be null or a reason such as EXPIRED_CARD"})
+    account_id = request.path_params["id"]
+    transitions = ctx.store.lifecycle.set_payment(account_id, body.get("decline"))
+    account = ctx.store.accounts.get(account_id)
+    return JSON({"account": account_id, "decline": account.decline,
+                 "transitions": [t.as_dict() for t in transitions]})

@@ -1,0 +1,231 @@
+"""Handlers for the Subscriptions API (`fastspring-api.md` section 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.domain.calendar import parse_day
+from emulator.domain.errors import DomainError, Invalid
+from emulator.domain.indexes import SUBSCRIPTION_EVENTS
+from emulator.domain.paging import paginate, parse_paging
+from emulator.domain.subscriptions import STATES
+from emulator.http import pitfalls
+from emulator.http.batch import batch_response, element, error_element, run_each
+from emulator.http.body import read_json, read_json_object
+from emulator.http.context import RequestContext
+from emulator.http.endpoint import endpoint
+from emulator.http.query import query_params
+from emulator.http.responses import JSON, success
+from emulator.http.views import order_record, subscription_record
+
+LIST_FILTERS = ("accountId", "status", "scope", "products", "event")
+MAX_CHARGE_BATCH = 50
+
+
+def _record(ctx: RequestContext, sub_id: str, action: str) -> dict[str, Any]:
+    sub = ctx.store.subscriptions.get(sub_id)
+    return {**subscription_record(ctx.store, sub), "action": action, "result": "success"}
+
+
+@endpoint("subscription.get", echo=("subscription", "id"))
+async def get_subscriptions(request: Request, ctx: RequestContext) -> Response:
+    """One id: the bare subscription. Several: `{"subscriptions": [...]}`.
+
+    Query parameters are ignored here: one real client sends list filters on this
+    path, and FastSpring answers with the subscription.
+    """
+    ids = request.path_params["id"].split(",")
+    if len(ids) == 1:
+        return success("subscription.get", _record(ctx, ids[0], "subscription.get"))
+    records = run_each("subscription.get", "subscription", ids,
+                       lambda sub_id: _record(ctx, sub_id, "subscription.get"))
+    return batch_response("subscriptions", records)
+
+
+def _day_param(params: dict[str, str], name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    day = parse_day(raw)
+    if day is None:
+        raise Invalid({name: f"Invalid {name} date"})
+    return day
+
+
+def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> list[str]:
+    """Ids matching every filter, in creation order, starting from an index."""
+    store = ctx.store
+    index = store.subscription_index
+    candidates: list[set[str]] = []
+    if "accountId" in params:
+        account = store.accounts.find(params["accountId"])
+        candidates.append(set(account.subscriptions) if account else set())
+    if "products" in params:
+        candidates.append({i for path in params["products"].split(",")
+                           for i in index.for_product(path)})
+    status = params.get("status")
+    if status is not None:
+        if status not in STATES:
+            raise Invalid({"status": "Supported value: " + ", ".join(STATES)})
+        states = ("active", "trial") if status == "active" else (status,)
+        candidates.append({i for s in states for i in index.in_state(s)})
+    scope = params.get("scope", "all")
+    if scope not in ("all", "live", "test"):
+        raise Invalid({"scope": "Supported value: all, live, test"})
+    if scope == "live":
+        candidates.append(set())
+    event = params.get("event")
+    if event is not None:
+        if event not in SUBSCRIPTION_EVENTS:
+            raise Invalid({"event": "Supported value: " + ", ".join(SUBSCRIPTION_EVENTS)})
+        begin, end = _day_param(params, "begin"), _day_param(params, "end")
+        candidates.append(set(index.with_event(
+            event, begin, None if end is None else end + 86_400_000)))
+    if not candidates:
+        return store.subscriptions.all_ids()
+    chosen = set.intersection(*candidates)
+    return index.in_creation_order(chosen)
+
+
+@endpoint("subscription.getall")
+async def list_subscriptions(request: Request, ctx: RequestContext) -> Response:
+    """Without filters: ids. With any filter: subscription objects (section 3.2)."""
+    params = query_params(request)
+    page, limit = parse_paging(params.get("page"), params.get("limit"))
+    filtered = any(name in params for name in LIST_FILTERS)
+    found = paginate(_matching_ids(ctx, params), page, limit)
+    items: list[Any] = found.items
+    if filtered:
+        subs = ctx.store.subscriptions
+        items = [subscription_record(ctx.store, subs.get(i)) for i in found.items]
+    return success("subscription.getall", {"page": found.page, "limit": found.limit,
+                                           "nextPage": found.next_page, "total": found.total,
+                                           "subscriptions": items})
+
+
+@endpoint("subscription.cancel")
+async def cancel_subscriptions(request: Request, ctx: RequestContext) -> Response:
+    """Cancel at period end; `?billingPeriod=0` deactivates immediately."""
+    params = query_params(request)
+    ctx.warn_all(pitfalls.cancel_query(params))
+    immediately = params.get("billingPeriod") == "0"
+    lifecycle = ctx.store.lifecycle
+
+    def cancel(sub_id: str) -> dict[str, Any]:
+        lifecycle.cancel(sub_id, immediately)
+        return element("subscription.cancel", "subscription", sub_id)
+
+    return batch_response("subscriptions", run_each(
+        "subscription.cancel", "subscription", request.path_params["id"].split(","),
+        cancel))
+
+
+def _update_items(body: dict[str, Any], path_id: str | None) -> list[Any]:
+    items = body.get("subscriptions")
+    if items is None and path_id is not None:
+        return [{**body, "subscription": path_id}]
+    if not isinstance(items, list) or not items:
+        raise Invalid({"subscriptions": "subscriptions must be a non-empty array"})
+    if path_id is not None:
+        items = [{**i, "subscription": i.get("subscription", path_id)}
+                 if isinstance(i, dict) else i for i in items]
+    return items
+
+
+@endpoint("subscription.update")
+async def update_subscriptions(request: Request, ctx: RequestContext) -> Response:
+    """The batch update of `POST /subscriptions` (and `POST /subscriptions/{id}`)."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    items = _update_items(body, request.path_params.get("id"))
+    for item in items:
+        if isinstance(item, dict):
+            ctx.warn_all(pitfalls.subscription_update(item))
+    lifecycle = ctx.store.lifecycle
+    records = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("subscription"), str):
+            records.append(error_element("subscription.update", "subscription",
+                                         item.get("subscription") if isinstance(item, dict)
+                                         else None, {"subscription": "Not found"}))
+            continue
+        sub_id = item["subscription"]
+        try:
+            lifecycle.update(sub_id, item)
+        except DomainError as exc:
+            records.append(error_element("subscription.update", "subscription", sub_id,
+                                         exc.errors))
+            continue
+        records.append(element("subscription.update", "subscription", sub_id))
+    return batch_response("subscriptions", records)
+
+
+@endpoint("subscription.charge")
+async def charge_subscriptions(request: Request, ctx: RequestContext) -> Response:
+    """Charge managed subscriptions now, one result per item, at most 50 per call."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    items = body.get("subscriptions")
+    if not isinstance(items, list) or not items:
+        raise Invalid({"subscriptions": "subscriptions must be a non-empty array"})
+    if len(items) > MAX_CHARGE_BATCH:
+        raise Invalid({"subscriptions": f"At most {MAX_CHARGE_BATCH} subscriptions per "
+                                        "request"})
+    lifecycle = ctx.store.lifecycle
+    records = []
+    for item in items:
+        sub_id = item.get("subscription") if isinstance(item, dict) else None
+        if not isinstance(sub_id, str):
+            records.append(error_element("subscription.charge", "subscription", sub_id,
+                                         {"subscription": "Not found"}))
+            continue
+        try:
+            lifecycle.charge_managed(sub_id)
+        except DomainError as exc:
+            records.append(error_element("subscription.charge", "subscription", sub_id,
+                                         exc.errors))
+            continue
+        records.append(element("subscription.charge", "subscription", sub_id))
+    return batch_response("subscriptions", records)
+
+
+@endpoint("subscription.get", echo=("subscription", "id"))
+async def subscription_entries(request: Request, ctx: RequestContext) -> Response:
+    """A bare array of the subscription's orders, newest first (section 3.9)."""
+    store = ctx.store
+    sub = store.subscriptions.get(request.path_params["id"])
+    entries = [{"beginPeriodDate": begin, "endPeriodDate": end,
+                "order": order_record(store, store.orders.get(order_id))}
+               for order_id, begin, end in reversed(sub.entries)]
+    return JSON(entries)
+
+
+def _pause_count(body: Any) -> Any:
+    """The pause body is an object, or (in FastSpring's own example) an array of one."""
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    return body.get("pausePeriodCount") if isinstance(body, dict) else None
+
+
+@endpoint("subscriptions.pause")
+async def pause_subscription(request: Request, ctx: RequestContext) -> Response:
+    """Schedule a pause of N periods from the next charge date (section 3.10)."""
+    sub_id = request.path_params["id"]
+    store = ctx.store
+    if store.subscriptions.find(sub_id) is None:
+        raise Invalid({"subscription.pause": "Unable to find subscription."})
+    body = await read_json(request, ctx.max_body_bytes)
+    store.lifecycle.pause(sub_id, _pause_count(body))
+    return success("subscriptions.pause.get", subscription_record(
+        store, store.subscriptions.get(sub_id)))
+
+
+@endpoint("subscriptions.resume")
+async def resume_subscription(request: Request, ctx: RequestContext) -> Response:
+    store = ctx.store
+    sub_id = request.path_params["id"]
+    store.lifecycle.resume(sub_id)
+    return success("subscriptions.resume", subscription_record(
+        store, store.subscriptions.get(sub_id)))
+
