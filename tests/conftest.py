@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,13 @@ from emulator.app import create_app
 from emulator.config import Settings
 
 _emails = itertools.count(1)
+
+# HYPOTHESIS_PROFILE=nightly runs every property test with 40 times the examples.
+NIGHTLY = os.environ.get("HYPOTHESIS_PROFILE") == "nightly"
+
+
+def examples(count: int) -> int:
+    return count * 40 if NIGHTLY else count
 
 
 def basic(username: str, password: str) -> str:

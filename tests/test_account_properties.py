@@ -8,7 +8,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from emulator.app import create_app
 from emulator.config import Settings
-from tests.conftest import client_for
+from tests.conftest import client_for, examples
 
 LOCAL_PARTS = ["ann", "bob", "cy", "dee"]
 CUSTOM_KEYS = [None, "key-a", "key-b", "key-c"]
@@ -100,10 +100,10 @@ class AccountModel(RuleBasedStateMachine):
 
 
 TestAccountModel = AccountModel.TestCase
-TestAccountModel.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+TestAccountModel.settings = settings(max_examples=examples(40), stateful_step_count=25, deadline=None)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(existing=st.integers(0, 70), limit=st.integers(1, 60),
        adds=st.lists(st.integers(0, 4), max_size=30))
 def test_paging_never_skips_or_repeats(existing: int, limit: int, adds: list[int]):

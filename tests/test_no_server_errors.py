@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from emulator.app import create_app
 from emulator.config import Settings
-from tests.conftest import client_for, snapshot_of_accounts
+from tests.conftest import client_for, examples, snapshot_of_accounts
 
 KEYS = ["contact", "first", "last", "email", "company", "phone", "subscribed", "lookup",
         "custom", "address", "addressLine1", "city", "region", "country", "language", "tags",
@@ -20,7 +20,7 @@ json_values = st.recursive(
     | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=5),
     max_leaves=12)
 bodies = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6)
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=examples(150), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

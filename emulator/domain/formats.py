@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 DAY_MS = 86_400_000
 
@@ -28,12 +29,18 @@ def start_of_day(ms: int) -> int:
 
 def display_date(ms: int) -> str:
     """The en locale short date FastSpring shows, e.g. 8/1/17."""
-    d = utc(ms)
-    return f"{d.month}/{d.day}/{d.year % 100:02d}"
+    return _day_texts(ms // DAY_MS)[0]
 
 
 def iso_date(ms: int) -> str:
-    return utc(ms).strftime("%Y-%m-%d")
+    return _day_texts(ms // DAY_MS)[1]
+
+
+@lru_cache(maxsize=8192)
+def _day_texts(day: int) -> tuple[str, str]:
+    """Both renderings of a day; cached because lifecycles revisit the same dates."""
+    d = utc(day * DAY_MS)
+    return f"{d.month}/{d.day}/{d.year % 100:02d}", d.strftime("%Y-%m-%d")
 
 
 def iso_instant(ms: int) -> str:
@@ -61,10 +68,16 @@ def date_family(name: str, ms: int | None, iso: bool = True) -> dict[str, object
 
 
 def round_money(amount: float | Decimal, currency: str = "USD") -> float:
-    places = Decimal("1") if currency in _NO_DECIMALS else Decimal("0.01")
+    """Half-up to the currency's minor unit, as a float."""
+    decimals = 0 if currency in _NO_DECIMALS else 2
+    quick = round(float(amount), decimals)
+    if abs(quick - float(amount)) < 1e-9:   # already exact: the common case
+        return quick
+    places = Decimal("1") if decimals == 0 else Decimal("0.01")
     return float(Decimal(str(amount)).quantize(places, rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=8192)
 def display_money(amount: float, currency: str, iso_prefix: bool = False) -> str:
     """`$14.95` in the buyer's currency; `USD 203.90` where FastSpring prefixes the code."""
     decimals = 0 if currency in _NO_DECIMALS else 2
@@ -77,11 +90,15 @@ def display_money(amount: float, currency: str, iso_prefix: bool = False) -> str
 def money_family(name: str, amount: float, currency: str, payout_currency: str = "USD",
                  payout_rate: float = 1.0) -> dict[str, object]:
     """`name`, `nameDisplay`, `nameInPayoutCurrency` and `nameInPayoutCurrencyDisplay`."""
+    value, shown, payout, payout_shown = _money_parts(amount, currency, payout_currency,
+                                                      payout_rate)
+    return {name: value, f"{name}Display": shown, f"{name}InPayoutCurrency": payout,
+            f"{name}InPayoutCurrencyDisplay": payout_shown}
+
+
+@lru_cache(maxsize=8192)
+def _money_parts(amount: float, currency: str, payout_currency: str, payout_rate: float
+                 ) -> tuple[float, str, float, str]:
     payout = round_money(amount * payout_rate, payout_currency)
-    return {
-        name: round_money(amount, currency),
-        f"{name}Display": display_money(amount, currency),
-        f"{name}InPayoutCurrency": payout,
-        f"{name}InPayoutCurrencyDisplay": display_money(
-            payout, payout_currency, iso_prefix=payout_currency != currency),
-    }
+    return (round_money(amount, currency), display_money(amount, currency), payout,
+            display_money(payout, payout_currency, iso_prefix=payout_currency != currency))
