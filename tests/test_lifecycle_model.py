@@ -23,13 +23,13 @@ LEGAL = {
     ("canceled", "trial"), ("canceled", "active"), ("canceled", "overdue"),
     ("canceled", "deactivated"), ("active", "paused"), ("trial", "paused"),
     ("paused", "active"), ("paused", "overdue"), ("paused", "deactivated"),
-    ("paused", "canceled"),
+    ("paused", "canceled"), ("canceled", "paused"),  # uncancel restores the prior state
 }
 # What each lifecycle event says happened to its subscription.
 EVENT_STATES = {
     "subscription.activated": {"trial", "active"},
     "subscription.canceled": {"canceled"},
-    "subscription.uncanceled": {"trial", "active", "overdue"},
+    "subscription.uncanceled": {"trial", "active", "overdue", "paused"},
     "subscription.deactivated": {"deactivated"},
     "subscription.charge.completed": {"active"},
     "subscription.charge.failed": {"overdue", "active"},
