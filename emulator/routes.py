@@ -6,7 +6,8 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import accounts, checkout, control, orders, products, subscriptions
+from emulator.http import (accounts, checkout, control, orders, products, returns, sessions,
+                           subscriptions)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -30,8 +31,13 @@ ROUTES = [
     Route("GET", "/subscriptions/{id}/entries", subscriptions.subscription_entries),
     Route("POST", "/subscriptions/{id}/pause", subscriptions.pause_subscription),
     Route("POST", "/subscriptions/{id}/resume", subscriptions.resume_subscription),
-    # Orders (section 4.1)
+    # Orders, returns, sessions (section 4)
+    Route("GET", "/orders", orders.search_orders),
+    Route("POST", "/orders", orders.post_orders),
     Route("GET", "/orders/{ids}", orders.get_orders),
+    Route("POST", "/returns", returns.create_returns),
+    Route("GET", "/returns/{id}", returns.get_returns),
+    Route("POST", "/sessions", sessions.create_session),
     # Products (section 4.4)
     Route("GET", "/products", products.list_products),
     Route("POST", "/products", products.upsert_products),
@@ -46,5 +52,6 @@ ROUTES = [
     Route("POST", "/_emulator/clock/freeze", control.freeze_clock),
     Route("GET", "/_emulator/events", control.events),
     Route("POST", "/_emulator/orders", checkout.complete_checkout),
+    Route("POST", "/_emulator/sessions/{id}/complete", sessions.complete_session),
     Route("POST", "/_emulator/accounts/{id}/payment", checkout.set_payment),
 ]

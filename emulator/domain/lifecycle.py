@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.domain.accounts import Account, parse_account_body
 from emulator.domain.calendar import add_interval, one_day_before, parse_day
@@ -25,12 +25,21 @@ from emulator.domain.subscriptions import Subscription
 from emulator.domain.views import (order_view, product_view, subscription_view,
                                    webhook_account_view)
 
+from emulator.domain.catalog import Product
+
 if TYPE_CHECKING:
-    from emulator.domain.catalog import Product
     from emulator.domain.store import Store
 
 MAX_QUANTITY = 1_000_000
 DECLINE_REASON = "[A-Z][A-Z0-9_]{0,63}"
+
+
+class Line(NamedTuple):
+    """One validated checkout item."""
+    product: Product
+    quantity: int
+    unit_price: float
+    attributes: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +308,7 @@ class Lifecycle:
         if not isinstance(currency, str) or not currency.isalpha() or len(currency) != 3:
             raise Invalid({"currency": "currency invalid"})
         currency = currency.upper()
-        lines = self._checkout_lines(request.get("items"), currency)
+        lines = self.checkout_lines(request.get("items"), currency)
         decline = _decline_of(request.get("payment"))
         account, contact_body = self._checkout_account(request)
         if request.get("coupon") not in (None, ""):
@@ -308,6 +317,9 @@ class Lifecycle:
         country = request.get("country")
         if country is not None and (not isinstance(country, str) or len(country) != 2):
             raise Invalid({"country": "country invalid"})
+        tags = request.get("tags", {})
+        if not isinstance(tags, Mapping):
+            raise Invalid({"tags": "tags must be an object"})
 
         events: list[tuple[str, Any]] = []
         if account is None:
@@ -317,15 +329,16 @@ class Lifecycle:
         now = store.clock.now_ms()
         order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
                       currency, now, [], _customer(account),
-                      (country or account.country or "US").upper(), account.language)
+                      (country or account.country or "US").upper(), account.language,
+                      tags=dict(tags))
         new_subscriptions: list[Subscription] = []
-        for product, quantity in lines:
-            unit_price = product.price_in(currency) or 0.0
+        for product, quantity, unit_price, attributes in lines:
             item = OrderItem(product.path, product.display.get("en", product.path),
-                             product.sku, quantity, unit_price)
+                             product.sku, quantity, unit_price, attributes=attributes)
             if product.pricing.is_subscription:
                 sub = self._new_subscription(product, quantity, currency, unit_price,
                                              account, order)
+                sub.attributes.update(attributes)
                 item.subscription = sub.id
                 if sub.state == "trial":
                     item.discount = item.subtotal
@@ -360,7 +373,9 @@ class Lifecycle:
             self._emit_subscription("subscription.activated", sub)
         return order
 
-    def _checkout_lines(self, items: object, currency: str) -> list[tuple[Product, int]]:
+    def checkout_lines(self, items: object, currency: str) -> list[Line]:
+        """Validate checkout items: known products, positive quantities, a price in
+        `currency` (or an explicit `pricing.price`), optional attributes."""
         if not isinstance(items, list) or not items:
             raise Invalid({"items": "items must be a non-empty array"})
         lines = []
@@ -375,9 +390,18 @@ class Lifecycle:
             if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
                     0 < quantity <= MAX_QUANTITY):
                 raise Invalid({f"items[{n}].quantity": "Must be greater than zero"})
-            if product.pricing.is_subscription and product.price_in(currency) is None:
+            price = product.price_in(currency)
+            if "pricing" in item:
+                price = _price_in(item["pricing"], currency)
+                if price is None:
+                    raise Invalid({f"items[{n}].pricing": f"pricing.price.{currency} must be "
+                                                          "a number >= 0"})
+            if product.pricing.is_subscription and price is None:
                 raise Invalid({f"items[{n}].product": f"{path} has no {currency} price"})
-            lines.append((product, quantity))
+            attributes = item.get("attributes", {})
+            if not isinstance(attributes, Mapping):
+                raise Invalid({f"items[{n}].attributes": "attributes must be an object"})
+            lines.append(Line(product, quantity, price or 0.0, dict(attributes)))
         return lines
 
     def _checkout_account(self, request: Mapping[str, Any]

@@ -57,8 +57,7 @@ class Order:
     rebill: bool = False
     coupons: list[str] = field(default_factory=list)
     tags: dict[str, Any] = field(default_factory=dict)
-    returns: list[str] = field(default_factory=list)
-    refunded: float = 0.0
+    returns: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def subtotal(self) -> float:

@@ -7,6 +7,7 @@ import re
 from emulator.domain.accounts import AccountBook
 from emulator.domain.catalog import Catalog
 from emulator.domain.clock import Clock
+from emulator.domain.commerce import Commerce
 from emulator.domain.events import EventLog
 from emulator.domain.ids import IdGenerator
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
@@ -39,6 +40,7 @@ class Store:
         self.subscription_index = SubscriptionIndex()
         self.events = EventLog(self.ids, self.clock)
         self.lifecycle = Lifecycle(self)
+        self.commerce = Commerce(self)
 
     @property
     def portal_host(self) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 from emulator.domain.accounts import ADDRESS_FIELDS, Account
 from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.catalog import Notice, Pricing, Product
-from emulator.domain.formats import date_family, money_family
+from emulator.domain.formats import date_family, display_money, money_family
 from emulator.domain.orders import PAYOUT_CURRENCY, Order, OrderItem, payout_rate
+from emulator.domain.returns import Return
 from emulator.domain.subscriptions import Subscription
 
 
@@ -235,3 +236,43 @@ def _instructions(sub: Subscription) -> list[dict[str, Any]]:
         **_money("priceTotal", sub.unit_price * sub.quantity, c),
         **_money("total", sub.unit_price * sub.quantity, c)})
     return segments
+
+
+def return_view(record: Return, portal_host: str, account: Any = None) -> dict[str, Any]:
+    """The return object of `GET /returns/{id}` (section 4.5)."""
+    order = record.order
+    c = order.currency
+    total = record.total
+    return {
+        "return": record.id, "reference": record.reference, "completed": True,
+        **date_family("changed", record.created), "live": record.live,
+        "account": account if account is not None else order.account_id,
+        "currency": c, "payoutCurrency": PAYOUT_CURRENCY,
+        **_money("totalReturn", total, c), **_money("tax", 0.0, c),
+        **_money("subtotal", total, c),
+        "totalRefundInPayoutCurrency": _money("x", total, c)["xInPayoutCurrency"],
+        "payment": {"type": "test", "creditcard": "visa", "cardEnding": "4242"},
+        "reason": record.reason, "note": record.note, "type": "RETURN",
+        "original": {"id": order.id, "order": order.id, "reference": order.reference,
+                     "account": order.account_id, "currency": c,
+                     "payoutCurrency": PAYOUT_CURRENCY, **_money("total", order.total, c),
+                     **_money("tax", order.tax, c), **_money("subtotal", order.subtotal, c),
+                     "notes": [], "subscriptions": [i.subscription for i in order.items
+                                                    if i.subscription]},
+        "customer": dict(order.customer),
+        "items": [{"product": line.item.product, "quantity": line.quantity,
+                   "display": line.item.display, "sku": line.item.sku,
+                   **_money("subtotal", line.amount, c),
+                   "subscription": line.item.subscription} for line in record.lines],
+    }
+
+
+def order_return_entry(record: Return) -> dict[str, Any]:
+    """How an order lists a return made against it (`returns[]`, section 4.2)."""
+    c = record.order.currency
+    payout = _money("x", record.total, c)["xInPayoutCurrency"]
+    return {"return": record.id, "amount": record.total,
+            "amountDisplay": display_money(record.total, c, iso_prefix=True),
+            "amountInPayoutCurrency": payout,
+            "amountInPayoutCurrencyDisplay": display_money(payout, PAYOUT_CURRENCY,
+                                                           iso_prefix=True)}

@@ -21,15 +21,17 @@ def _too_large(max_bytes: int) -> BadRequestBody:
     return BadRequestBody(413, f"Request body exceeds {max_bytes} bytes.")
 
 
-async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The body as a JSON object; anything but an object is a 400."""
-    value = await read_json(request, max_bytes)
+async def read_json_object(request: Request, max_bytes: int,
+                           optional: bool = False) -> dict[str, Any]:
+    """The body as a JSON object; anything but an object is a 400. With `optional`,
+    an empty body reads as `{}`."""
+    value = await read_json(request, max_bytes, optional)
     if not isinstance(value, dict):
         raise BadRequestBody(400, "Request body must be a JSON object.")
     return value
 
 
-async def read_json(request: Request, max_bytes: int) -> Any:
+async def read_json(request: Request, max_bytes: int, optional: bool = False) -> Any:
     """The body as JSON, whatever Content-Type says (FastSpring parses JSON regardless
     of it); over `max_bytes` is a 413, unparseable JSON a 400.
 
@@ -48,6 +50,8 @@ async def read_json(request: Request, max_bytes: int) -> Any:
             raise _too_large(max_bytes)
         if not message.get("more_body", False):
             break
+    if optional and not body.strip():
+        return {}
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

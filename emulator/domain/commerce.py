@@ -1,0 +1,150 @@
+"""Orders after the purchase: returns, tag and attribute updates, orders charged to a
+stored payment method, and checkout sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from emulator.domain.errors import Invalid, NotFound
+from emulator.domain.formats import DAY_MS
+from emulator.domain.orders import Order
+from emulator.domain.returns import Return, ReturnBook, plan_return
+from emulator.domain.views import order_return_entry, return_view, webhook_account_view
+
+if TYPE_CHECKING:
+    from emulator.domain.store import Store
+
+SESSION_LIFETIME_MS = DAY_MS
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    account_id: str
+    items: list[dict[str, Any]]
+    currency: str
+    created: int
+    coupon: str | None = None
+    order_id: str | None = None
+
+    @property
+    def expires(self) -> int:
+        return self.created + SESSION_LIFETIME_MS
+
+
+class Commerce:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.returns = ReturnBook()
+        self._sessions: dict[str, Session] = {}
+
+    # --- returns ------------------------------------------------------------------------
+
+    def create_return(self, request: Mapping[str, Any]) -> Return:
+        """One item of `POST /returns`: a full refund, or part of the order's items."""
+        store = self.store
+        order_id = request.get("order")
+        if not isinstance(order_id, str):
+            raise Invalid({"order": "order is required"})
+        order = store.orders.get(order_id)
+        lines, reason, note = plan_return(order, request, self.returns.returned_on(order_id))
+        now = store.clock.now_ms()
+        record = Return(store.orders.new_id(), store.orders.reference(now, "X"), order, lines,
+                        reason, note, now, live=order.live)
+        self.returns.add(record)
+        order.returns.append(order_return_entry(record))
+        store.accounts.link("refunds", "true", order.account_id)
+        account = webhook_account_view(store.accounts.get(order.account_id), store.portal_host)
+        store.events.emit("return.created", return_view(record, store.portal_host, account),
+                          order.live)
+        return record
+
+    # --- order updates ------------------------------------------------------------------
+
+    def update_order(self, request: Mapping[str, Any]) -> Order:
+        """Tags replace the order's tags; item attributes merge into the named items."""
+        order_id = request.get("order")
+        if not isinstance(order_id, str):
+            raise NotFound({"order": "Not found"})
+        order = self.store.orders.get(order_id)
+        tags = request.get("tags")
+        if tags is not None and not isinstance(tags, Mapping):
+            raise Invalid({"tags": "tags must be an object"})
+        items = request.get("items", [])
+        if not isinstance(items, list):
+            raise Invalid({"items": "items must be an array"})
+        updates = []
+        for n, item in enumerate(items):
+            product = item.get("product") if isinstance(item, Mapping) else None
+            attributes = item.get("attributes") if isinstance(item, Mapping) else None
+            targets = [i for i in order.items if i.product == product]
+            if not targets:
+                raise Invalid({f"items[{n}].product": "Product is not in the order"})
+            if not isinstance(attributes, Mapping):
+                raise Invalid({f"items[{n}].attributes": "attributes must be an object"})
+            updates.append((targets, attributes))
+        if tags is not None:
+            order.tags = dict(tags)
+        for targets, attributes in updates:
+            for target in targets:
+                target.attributes.update(attributes)
+                if target.subscription:
+                    sub = self.store.subscriptions.find(target.subscription)
+                    if sub is not None and sub.active:
+                        sub.attributes.update(attributes)
+        return order
+
+    def charge_order(self, request: Mapping[str, Any]) -> Order:
+        """`POST /orders` with an account: an order charged to its stored payment method."""
+        account_id = request.get("account")
+        if not isinstance(account_id, str):
+            raise Invalid({"account": "account is required"})
+        account = self.store.accounts.get(account_id)
+        if account.payment_methods == 0:
+            raise Invalid({"account": "No payment method on file for this account"})
+        if account.decline is not None:
+            raise Invalid({"payment": account.decline})
+        return self.store.lifecycle.checkout(request)
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def create_session(self, request: Mapping[str, Any]) -> Session:
+        store = self.store
+        account_id = request.get("account")
+        if not isinstance(account_id, str):
+            raise Invalid({"account": "account is required"})
+        store.accounts.get(account_id)
+        currency = request.get("currency", "USD")
+        if not isinstance(currency, str) or len(currency) != 3:
+            raise Invalid({"currency": "currency invalid"})
+        lines = store.lifecycle.checkout_lines(request.get("items"), currency.upper())
+        items = [{"product": line.product.path, "quantity": line.quantity} for line in lines]
+        coupon = request.get("coupon")
+        if coupon not in (None, ""):
+            raise Invalid({"coupon": f"coupon_code is not a valid coupon: {coupon}: "
+                                     "DOES_NOT_EXIST"})
+        session = Session(store.orders.new_id(), account_id, items, currency.upper(),
+                          store.clock.now_ms())
+        self._sessions[session.id] = session
+        return session
+
+    def session_subtotal(self, session: Session) -> float:
+        catalog = self.store.catalog
+        return round(sum((catalog.get(i["product"]).price_in(session.currency) or 0.0)
+                         * i["quantity"] for i in session.items), 2)
+
+    def complete_session(self, session_id: str, payment: object) -> Order:
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise NotFound({"session": "Not found"})
+        if session.order_id is not None:
+            raise Invalid({"session": "Session is already completed"})
+        if self.store.clock.now_ms() > session.expires:
+            raise Invalid({"session": "Session has expired"})
+        order = self.store.lifecycle.checkout({
+            "account": session.account_id, "items": session.items,
+            "currency": session.currency, "payment": payment})
+        session.order_id = order.id
+        return order

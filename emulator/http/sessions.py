@@ -1,0 +1,45 @@
+"""Checkout sessions (`POST /sessions`, section 4.6) and completing them (control plane).
+
+The sessions endpoint is a different FastSpring service with Spring-style errors:
+`{"message": "...", "params": []}`.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.domain.errors import DomainError
+from emulator.http.body import BadRequestBody, read_json_object
+from emulator.http.context import RequestContext
+from emulator.http.endpoint import endpoint
+from emulator.http.responses import JSON, success
+from emulator.http.views import order_record
+
+
+@endpoint("session.create")
+async def create_session(request: Request, ctx: RequestContext) -> Response:
+    try:
+        body = await read_json_object(request, ctx.max_body_bytes)
+    except BadRequestBody as exc:
+        message = "Can not parse request body." if exc.status == 400 else exc.errors["request"]
+        return JSON({"message": message, "params": []}, status_code=exc.status)
+    commerce = ctx.store.commerce
+    try:
+        session = commerce.create_session(body)
+    except DomainError as exc:
+        field, message = next(iter(exc.errors.items()))
+        return JSON({"message": message, "params": [field]}, status_code=400)
+    return JSON({"id": session.id, "currency": session.currency, "expires": session.expires,
+                 "order": None, "account": session.account_id,
+                 "subtotal": commerce.session_subtotal(session),
+                 "items": [dict(i) for i in session.items]})
+
+
+@endpoint("order.create", echo=("session", "id"))
+async def complete_session(request: Request, ctx: RequestContext) -> Response:
+    """`POST /_emulator/sessions/{id}/complete`: the buyer pays; answers with the order."""
+    body = await read_json_object(request, ctx.max_body_bytes, optional=True)
+    order = ctx.store.commerce.complete_session(request.path_params["id"], body.get("payment"))
+    return success("order.get", order_record(ctx.store, order))
+
