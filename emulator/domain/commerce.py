@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import DAY_MS
 from emulator.domain.orders import Order
-from emulator.domain.returns import Return, ReturnBook, plan_return
+from emulator.domain.returns import Return, ReturnBook, ReturnLine, plan_return
+from emulator.domain.subscriptions import Subscription
 from emulator.domain.views import order_return_entry, return_view, webhook_account_view
 
 if TYPE_CHECKING:
@@ -44,12 +45,23 @@ class Commerce:
 
     def create_return(self, request: Mapping[str, Any]) -> Return:
         """One item of `POST /returns`: a full refund, or part of the order's items."""
-        store = self.store
         order_id = request.get("order")
         if not isinstance(order_id, str):
             raise Invalid({"order": "order is required"})
-        order = store.orders.get(order_id)
+        order = self.store.orders.get(order_id)
         lines, reason, note = plan_return(order, request, self.returns.returned_on(order_id))
+        return self._file_return(order, lines, reason, note)
+
+    def credit(self, sub: Subscription, amount: float) -> Return:
+        """A proration credit: refunded against the subscription's latest order."""
+        order = self.store.orders.get(sub.entries[-1][0])
+        item = next(i for i in order.items if i.subscription == sub.id)
+        return self._file_return(order, [ReturnLine(item, 0, credit=amount)],
+                                 "CUSTOMER_SATISFACTION_GUARANTEE", "Proration credit")
+
+    def _file_return(self, order: Order, lines: list[ReturnLine], reason: str,
+                     note: str | None) -> Return:
+        store = self.store
         now = store.clock.now_ms()
         record = Return(store.orders.new_id(), store.orders.reference(now, "X"), order, lines,
                         reason, note, now, live=order.live)

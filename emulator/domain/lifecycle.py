@@ -13,7 +13,7 @@ import heapq
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.domain.accounts import Account, parse_account_body
@@ -21,13 +21,15 @@ from emulator.domain.calendar import add_interval, one_day_before, parse_day
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order, OrderItem
-from emulator.domain.subscriptions import Subscription
-from emulator.domain.views import (order_view, product_view, subscription_view,
-                                   webhook_account_view)
+from emulator.domain.proration import prorate
+from emulator.domain.subscriptions import Addon, Subscription
+from emulator.domain.views import (estimate_view, order_view, product_view,
+                                   subscription_view, webhook_account_view)
 
 from emulator.domain.catalog import Product
 
 if TYPE_CHECKING:
+    from emulator.domain.commerce import Session
     from emulator.domain.store import Store
 
 MAX_QUANTITY = 1_000_000
@@ -221,7 +223,10 @@ class Lifecycle:
         raise AssertionError(kind)
 
     def _decline_reason(self, sub: Subscription) -> str | None:
-        return self.store.accounts.get(sub.account_id).decline
+        account = self.store.accounts.get(sub.account_id)
+        if account.payment_methods == 0:
+            return "NO_PAYMENT_METHOD"
+        return account.decline
 
     def _charge(self, sub: Subscription) -> list[str]:
         """A rebill on the charge date: success moves the period on, failure starts
@@ -276,10 +281,12 @@ class Lifecycle:
         store = self.store
         account = store.accounts.get(sub.account_id)
         now = store.clock.now_ms()
-        item = OrderItem(sub.product, sub.display, sub.sku, sub.quantity, sub.unit_price,
-                         subscription=sub.id)
+        items = [OrderItem(sub.product, sub.display, sub.sku, sub.quantity, sub.unit_price,
+                           subscription=sub.id)]
+        items += [OrderItem(a.product, a.display, a.sku, a.quantity, a.unit_price,
+                            subscription=sub.id) for a in sub.addons]
         order = Order(store.orders.new_id(), store.orders.reference(now, "B"), account.id,
-                      sub.currency, now, [item], _customer(account), account.country,
+                      sub.currency, now, items, _customer(account), account.country,
                       account.language, sub.live, rebill=True)
         self._file_order(order, account)
         return order
@@ -349,11 +356,13 @@ class Lifecycle:
                 order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
                                              setup_fee["price"].get(currency, 0.0)))
         self._file_order(order, account)
-        if new_subscriptions:
+        if any(line.product.pricing.extra.get("paymentCollected") is not False
+               for line in lines if line.product.pricing.is_subscription):
             account.payment_methods = max(account.payment_methods, 1)
         if decline is not None:
             account.decline = decline or None
         for sub in new_subscriptions:
+            self._record_plan(sub)
             sub.entries.append((order.id, sub.begin,
                                 None if sub.next is None else one_day_before(sub.next)))
             store.subscriptions.add(sub)
@@ -487,11 +496,14 @@ class Lifecycle:
         self.schedule(sub)
         return [self._emit_subscription("subscription.uncanceled", sub)]
 
-    def update(self, sub_id: str, item: Mapping[str, Any]) -> list[str]:
+    def update(self, sub_id: str, item: Mapping[str, Any]
+               ) -> tuple[list[str], dict[str, Any] | None]:
         """One item of `POST /subscriptions`: validate every field, then apply them.
 
         `"deactivation": null` uncancels. Other changes take effect now and emit
-        `subscription.updated`; a `next` date in the past rebills at once.
+        `subscription.updated`; a `next` date in the past rebills at once. With
+        `prorate`, the rest of the period is charged (or credited as a return) now;
+        with `preview` too, nothing changes and the estimate is returned instead.
         """
         sub = self.store.subscriptions.get(sub_id)
         changes, errors = self._parse_update(sub, item)
@@ -500,24 +512,94 @@ class Lifecycle:
             errors["uncancel"] = "Subscription is not active."
         elif changes and sub.state == "deactivated":
             errors["subscription"] = "Subscription is not active."
+        proration = None
+        if not errors and item.get("prorate") is True and changes and sub.next is not None:
+            proposed = replace(sub, **changes)
+            proration = prorate(sub, proposed.amount, self.store.clock.now_ms())
+            if item.get("preview") is True:
+                return [], estimate_view(sub, proposed, proration)
+            reason = self._decline_reason(sub) if proration.charge > 0 else None
+            if reason is not None:
+                errors["prorate"] = reason
         if errors:
             raise Invalid(errors)
         events = self.uncancel(sub_id) if uncancel else []
         if not changes:
-            return events
+            return events, None
+        plan_changed = any(k in changes for k in ("product", "quantity", "unit_price",
+                                                  "addons"))
         for name, value in changes.items():
-            if name == "product":
-                product = value
-                sub.product, sub.sku = product.path, product.sku
-                sub.display = product.display.get("en", product.path)
-                sub.unit_price = product.price_in(sub.currency) or sub.unit_price
-            else:
-                setattr(sub, name, value)
+            setattr(sub, name, value)
         if "next" in changes:
             sub.reminded_for = None
         sub.changed = self.store.clock.now_ms()
+        if plan_changed:
+            self._record_plan(sub)
         self.schedule(sub)
-        return events + [self._emit_subscription("subscription.updated", sub)]
+        events.append(self._emit_subscription("subscription.updated", sub))
+        if proration is not None and proration.charge > 0:
+            order = self._charge_order(sub, proration.charge)
+            events.append(self._emit_charge(sub, order))
+        elif proration is not None and proration.credit > 0:
+            self.store.commerce.credit(sub, proration.credit)
+            events.append("return.created")
+        return events, None
+
+    def estimate(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """`POST /subscriptions/estimate`: the proration of a plan change, committing
+        nothing."""
+        sub_id = request.get("subscription")
+        sub = self.store.subscriptions.find(sub_id) if isinstance(sub_id, str) else None
+        if sub is None or sub.adhoc or sub.next is None or sub.state not in (
+                "trial", "active", "overdue"):
+            raise Invalid({"subscription": "Subscription is not changeable."})
+        wanted = {k: request[k] for k in ("product", "quantity", "pricing", "addons")
+                  if k in request}
+        changes, errors = self._parse_update(sub, wanted)
+        if errors:
+            raise Invalid(errors)
+        proposed = replace(sub, **changes)
+        return estimate_view(sub, proposed, prorate(sub, proposed.amount,
+                                                    self.store.clock.now_ms()))
+
+    def convert(self, sub_id: str) -> Session:
+        """`POST /subscriptions/{id}/convert`: a checkout session for a trial that ended
+        without a payment method on file."""
+        sub = self.store.subscriptions.find(sub_id)
+        if sub is None:
+            raise Invalid({"subscription.convert": "Unable to find subscription."})
+        account = self.store.accounts.get(sub.account_id)
+        if not sub.trial_days or account.payment_methods or sub.state not in (
+                "overdue", "deactivated"):
+            raise Invalid({"subscription.convert": "Subscription is not an expired trial "
+                                                   "without a payment method."})
+        return self.store.commerce.create_session({
+            "account": sub.account_id, "currency": sub.currency,
+            "items": [{"product": sub.product, "quantity": sub.quantity}]})
+
+    def _record_plan(self, sub: Subscription) -> None:
+        """Append the current plan to the subscription's history (`/history`)."""
+        now = self.store.clock.now_ms()
+        sub.history.append({"type": "base_plan", "product": sub.product,
+                            "quantity": sub.quantity, "price": sub.unit_price, "at": now})
+        for addon in sub.addons:
+            sub.history.append({"type": "add_on", "product": addon.product,
+                                "quantity": addon.quantity, "price": addon.unit_price,
+                                "at": now})
+
+    def _charge_order(self, sub: Subscription, amount: float) -> Order:
+        """A proration charge: an ordinary order (no B) listed in the entries."""
+        store = self.store
+        account = store.accounts.get(sub.account_id)
+        now = store.clock.now_ms()
+        item = OrderItem(sub.product, sub.display, sub.sku, 1, amount, subscription=sub.id)
+        order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
+                      sub.currency, now, [item], _customer(account), account.country,
+                      account.language, sub.live)
+        self._file_order(order, account)
+        sub.entries.append((order.id, start_of_day(now),
+                            None if sub.next is None else one_day_before(sub.next)))
+        return order
 
     def _parse_update(self, sub: Subscription, item: Mapping[str, Any]
                       ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -553,7 +635,9 @@ class Lifecycle:
                     product.pricing.managed != sub.adhoc):
                 errors["product"] = "Not a subscription product"
             else:
-                changes["product"] = product
+                changes.update(product=product.path, sku=product.sku,
+                               display=product.display.get("en", product.path),
+                               unit_price=product.price_in(sub.currency) or sub.unit_price)
         if "manualRenew" in item:
             manual = item["manualRenew"]
             if not isinstance(manual, bool):
@@ -590,13 +674,46 @@ class Lifecycle:
             errors["prorate"] = "Can't prorate on-demand subscription"
         elif prorate and "next" in item:
             errors["prorate"] = "Can't prorate a change of the next charge date"
-        elif preview:
-            errors["preview"] = "preview requires prorate, which the emulator does not price"
-        elif prorate:
-            errors["prorate"] = "Proration is not emulated yet; send prorate: false"
+        elif preview and not prorate:
+            errors["preview"] = "preview is only supported with prorate: true"
         if "addons" in item:
-            errors["addons"] = "Add-ons are not emulated yet"
+            addons = self._parse_addons(sub, item["addons"])
+            if isinstance(addons, str):
+                errors["addons"] = addons
+            else:
+                changes["addons"] = addons
+        if "taxExemptId" in item:
+            if item["taxExemptId"] is None or isinstance(item["taxExemptId"], str):
+                changes["tax_exempt_id"] = item["taxExemptId"]
+            else:
+                errors["taxExemptId"] = "taxExemptId must be a string"
         return changes, errors
+
+    def _parse_addons(self, sub: Subscription, raw: object) -> list[Addon] | str:
+        """Add or edit add-ons by product; quantity 0 removes one. A str is the error."""
+        if not isinstance(raw, list):
+            return "addons must be an array"
+        addons = {a.product: a for a in sub.addons}
+        for entry in raw:
+            path = entry.get("product") if isinstance(entry, Mapping) else None
+            product = self.store.catalog.find(path) if isinstance(path, str) else None
+            if product is None or path == sub.product:
+                return f"Not a valid add-on: {path}"
+            quantity = entry.get("quantity", 1)
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
+                    0 <= quantity <= MAX_QUANTITY):
+                return "Add-on quantity must be zero (to remove) or more"
+            price = product.price_in(sub.currency)
+            if "pricing" in entry:
+                price = _price_in(entry["pricing"], sub.currency)
+            if price is None:
+                return f"{path} has no {sub.currency} price"
+            if quantity == 0:
+                addons.pop(path, None)
+            else:
+                addons[path] = Addon(path, product.display.get("en", path), product.sku,
+                                     quantity, price)
+        return list(addons.values())
 
     def pause(self, sub_id: str, periods: object) -> list[str]:
         sub = self.store.subscriptions.get(sub_id)

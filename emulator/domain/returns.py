@@ -23,9 +23,12 @@ REASONS = ("DUPLICATE_ORDER", "PRODUCT_NOT_RECEIVED", "PRODUCT_NOT_AS_DESCRIBED"
 class ReturnLine:
     item: OrderItem
     quantity: int
+    credit: float | None = None     # a proration credit: an amount, not items
 
     @property
     def amount(self) -> float:
+        if self.credit is not None:
+            return self.credit
         if self.item.quantity == 0:
             return 0.0
         net = self.item.subtotal - self.item.discount

@@ -17,6 +17,19 @@ STATES = ("trial", "active", "overdue", "canceled", "deactivated", "paused")
 
 
 @dataclass(slots=True)
+class Addon:
+    product: str
+    display: str
+    sku: str | None
+    quantity: int
+    unit_price: float
+
+    @property
+    def amount(self) -> float:
+        return self.unit_price * self.quantity
+
+
+@dataclass(slots=True)
 class Subscription:
     id: str
     account_id: str
@@ -60,6 +73,18 @@ class Subscription:
     tags: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     coupons: list[str] = field(default_factory=list)
+    addons: list[Addon] = field(default_factory=list)
+    tax_exempt_id: str | None = None
+
+    @property
+    def amount(self) -> float:
+        """What one period costs: the base plan and every add-on."""
+        return self.unit_price * self.quantity + sum(a.amount for a in self.addons)
+
+    @property
+    def period_start(self) -> int:
+        """The first day of the period paid last (the purchase or the latest charge)."""
+        return self.entries[-1][1] if self.entries else self.begin
 
     @property
     def active(self) -> bool:

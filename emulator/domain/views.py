@@ -11,8 +11,9 @@ from typing import Any
 from emulator.domain.accounts import ADDRESS_FIELDS, Account
 from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.catalog import Notice, Pricing, Product
-from emulator.domain.formats import date_family, display_money, money_family
+from emulator.domain.formats import date_family, display_money, money_family, round_money
 from emulator.domain.orders import PAYOUT_CURRENCY, Order, OrderItem, payout_rate
+from emulator.domain.proration import Proration
 from emulator.domain.returns import Return
 from emulator.domain.subscriptions import Subscription
 
@@ -165,7 +166,7 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
     """The subscription object of `GET /subscriptions/{id}` (3.4). `account` and
     `product` replace the ids with embedded objects, as expanded webhooks do."""
     c = sub.currency
-    subtotal = sub.unit_price * sub.quantity
+    subtotal = sub.amount
     view: dict[str, Any] = {
         "id": sub.id, "subscription": sub.id, "quote": None, "active": sub.active,
         "state": sub.state, "isSubscriptionEligibleForPauseByBuyer": False,
@@ -193,7 +194,11 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
         "cancellationSetting": {"cancellation": "AFTER_LAST_NOTIFICATION",
                                 **_notice_view(sub.cancellation)},
         "declineReason": sub.decline_reason,
-        "addons": [], "discounts": [], "fulfillments": {},
+        "addons": [{"product": a.product, "sku": a.sku, "display": a.display,
+                    "quantity": a.quantity, **_money("price", a.unit_price, c),
+                    **_money("discount", 0.0, c), **_money("subtotal", a.amount, c),
+                    "discounts": []} for a in sub.addons],
+        "discounts": [], "fulfillments": {}, "taxExemptId": sub.tax_exempt_id,
         "instructions": _instructions(sub),
     }
     if sub.state not in ("deactivated",) and not sub.adhoc and sub.next is not None:
@@ -276,3 +281,69 @@ def order_return_entry(record: Return) -> dict[str, Any]:
             "amountInPayoutCurrency": payout,
             "amountInPayoutCurrencyDisplay": display_money(payout, PAYOUT_CURRENCY,
                                                            iso_prefix=True)}
+
+
+def _plan_view(sub: Subscription, credit_or_charge: float, charge: bool) -> dict[str, Any]:
+    c = sub.currency
+    prorated = "proratedItemCharge" if charge else "proratedItemCredit"
+    whole = "subscriptionProratedCharge" if charge else "subscriptionProratedCredit"
+    return {
+        "display": sub.display, "product": sub.product,
+        "billingFrequency": f"{sub.interval_length} {sub.interval_unit}",
+        **_display_pair("price", sub.unit_price, c), **_display_pair("discount", 0.0, c),
+        "quantity": sub.quantity, **_display_pair("subtotal", sub.amount, c),
+        **_display_pair("tax", 0.0, c), **_display_pair("total", sub.amount, c),
+        "taxPercent": 0.0,
+        **_display_pair(prorated, credit_or_charge, c),
+        **_display_pair("proratedItemSubtotal", credit_or_charge, c),
+        **_display_pair("proratedItemTax", 0.0, c),
+        **_display_pair("proratedItemTotal", credit_or_charge, c),
+        "addons": [{"product": a.product, "display": a.display, "quantity": a.quantity,
+                    **_display_pair("price", a.unit_price, c),
+                    **_display_pair("subtotal", a.amount, c)} for a in sub.addons],
+        **_display_pair("subscriptionSubtotal", sub.amount, c),
+        **_display_pair("subscriptionTax", 0.0, c),
+        **_display_pair("subscriptionTotal", sub.amount, c),
+        **_display_pair(whole, credit_or_charge, c),
+    }
+
+
+def _display_pair(name: str, amount: float, currency: str) -> dict[str, Any]:
+    return {name: round_money(amount, currency),
+            f"{name}Display": display_money(amount, currency)}
+
+
+def estimate_view(current: Subscription, proposed: Subscription,
+                  proration: Proration) -> dict[str, Any]:
+    """`POST /subscriptions/estimate` (3.11): both plans and what is due now."""
+    c = current.currency
+    return {
+        "subscription": current.id, "currency": c, "timezone": "UTC",
+        **_date_pair("periodStartDate", proration.period_start),
+        **_date_pair("periodEndDate", one_day_before(proration.period_end)),
+        "currentPlan": _plan_view(current, proration.credit, charge=False),
+        "proposedPlan": _plan_view(proposed, proration.charge, charge=True),
+        "amountDue": {
+            **_display_pair("prorationSubtotal", proration.difference, c),
+            **_display_pair("prorationTax", 0.0, c),
+            **_display_pair("totalAmountDue", proration.charge, c),
+            **_date_pair("nextChargeDate", proration.period_end),
+            **_display_pair("nextChargeAmount", proposed.amount, c),
+        },
+    }
+
+
+def _date_pair(name: str, ms: int) -> dict[str, Any]:
+    family = date_family(name, ms)
+    return {name: ms, f"{name}Display": family[f"{name}Display"],
+            f"{name}DisplayISO8601": family[f"{name}DisplayISO8601"]}
+
+
+def history_view(sub: Subscription, scope: str | None, newest_first: bool) -> list[dict]:
+    """`GET /subscriptions/{id}/history`: every plan the subscription has had."""
+    chosen = [h for h in sub.history if scope is None or h["type"] == scope]
+    if newest_first:
+        chosen = chosen[::-1]
+    return [{"type": h["type"], "product": h["product"], "quantity": h["quantity"],
+             **_money("price", h["price"], sub.currency), **date_family("changed", h["at"])}
+            for h in chosen]

@@ -14,7 +14,7 @@ from emulator.http.body import BadRequestBody, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.responses import JSON, success
-from emulator.http.views import order_record
+from emulator.http.views import order_record, session_view
 
 
 @endpoint("session.create")
@@ -30,10 +30,7 @@ async def create_session(request: Request, ctx: RequestContext) -> Response:
     except DomainError as exc:
         field, message = next(iter(exc.errors.items()))
         return JSON({"message": message, "params": [field]}, status_code=400)
-    return JSON({"id": session.id, "currency": session.currency, "expires": session.expires,
-                 "order": None, "account": session.account_id,
-                 "subtotal": commerce.session_subtotal(session),
-                 "items": [dict(i) for i in session.items]})
+    return JSON(session_view(session, commerce.session_subtotal(session)))
 
 
 @endpoint("order.create", echo=("session", "id"))

@@ -18,8 +18,9 @@ from emulator.http.body import read_json, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.http.responses import JSON, success
-from emulator.http.views import order_record, subscription_record
+from emulator.domain.views import history_view
+from emulator.http.responses import JSON, failure, success
+from emulator.http.views import order_record, session_view, subscription_record
 
 LIST_FILTERS = ("accountId", "status", "scope", "products", "event")
 MAX_CHARGE_BATCH = 50
@@ -153,12 +154,13 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
             continue
         sub_id = item["subscription"]
         try:
-            lifecycle.update(sub_id, item)
+            _, preview = lifecycle.update(sub_id, item)
         except DomainError as exc:
             records.append(error_element("subscription.update", "subscription", sub_id,
                                          exc.errors))
             continue
-        records.append(element("subscription.update", "subscription", sub_id))
+        records.append(element("subscription.update", "subscription", sub_id,
+                               {"preview": preview} if preview is not None else None))
     return batch_response("subscriptions", records)
 
 
@@ -229,3 +231,42 @@ async def resume_subscription(request: Request, ctx: RequestContext) -> Response
     return success("subscriptions.resume", subscription_record(
         store, store.subscriptions.get(sub_id)))
 
+
+
+@endpoint("subscriptions.estimate.update")
+async def estimate_subscription(request: Request, ctx: RequestContext) -> Response:
+    """The proration of a plan change, without making it (section 3.11)."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    try:
+        estimate = ctx.store.lifecycle.estimate(body)
+    except DomainError as exc:
+        subscription = body.get("subscription")
+        return failure("subscriptions.estimate.update", exc.errors, 400,
+                       {"subscription": subscription if isinstance(subscription, str)
+                        else None})
+    return JSON(estimate)
+
+
+@endpoint("subscription.convert")
+async def convert_subscription(request: Request, ctx: RequestContext) -> Response:
+    """A checkout session for a trial that ended without a payment method."""
+    commerce = ctx.store.commerce
+    session = ctx.store.lifecycle.convert(request.path_params["id"])
+    return JSON(session_view(session, commerce.session_subtotal(session)))
+
+
+@endpoint("subscription.history", echo=("subscription", "id"))
+async def subscription_history(request: Request, ctx: RequestContext) -> Response:
+    """Every plan the subscription has had: `?scope=base_plan|add_on`,
+    `?order=increasing|decreasing`."""
+    params = query_params(request)
+    scope = params.get("scope")
+    if scope is not None and scope not in ("base_plan", "add_on"):
+        raise Invalid({"scope": "Supported value: base_plan, add_on"})
+    order = params.get("order", "increasing")
+    if order not in ("increasing", "decreasing"):
+        raise Invalid({"order": "Supported value: increasing, decreasing"})
+    sub = ctx.store.subscriptions.get(request.path_params["id"])
+    return success("subscription.history", {
+        "subscription": sub.id,
+        "history": history_view(sub, scope, newest_first=order == "decreasing")})

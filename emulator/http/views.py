@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.domain.commerce import Session
 from emulator.domain.orders import Order
 from emulator.domain.store import Store
 from emulator.domain.subscriptions import Subscription
@@ -16,3 +17,10 @@ def order_record(store: Store, order: Order) -> dict[str, Any]:
 
 def subscription_record(store: Store, sub: Subscription) -> dict[str, Any]:
     return subscription_view(sub)
+
+
+def session_view(session: Session, subtotal: float) -> dict[str, Any]:
+    """A checkout session as `POST /sessions` answers it (section 4.6)."""
+    return {"id": session.id, "currency": session.currency, "expires": session.expires,
+            "order": session.order_id, "account": session.account_id, "subtotal": subtotal,
+            "items": [dict(i) for i in session.items]}
