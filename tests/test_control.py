@@ -63,3 +63,16 @@ def test_reset_empties_only_the_callers_store(app):
 def test_health_reports_ok_and_version(client):
     body = client.get("/_emulator/health").json()
     assert body == {"status": "ok", "version": "0.1.0"}
+
+
+def test_reset_clears_the_lifecycle_and_restarts_the_clock():
+    from tests.shop import add_product, buy, shop
+    client = shop()
+    add_product(client, "pro")
+    buy(client, "pro")
+    client.post("/_emulator/reset")
+    assert client.get("/products").json()["products"] == []
+    assert client.get("/subscriptions").json()["total"] == 0
+    assert client.get("/orders").json()["total"] == 0
+    assert client.get("/_emulator/events").json()["total"] == 0
+    assert client.get("/_emulator/clock").json()["frozen"] is False
