@@ -57,4 +57,6 @@ ROUTES = [
     Route("POST", "/_emulator/orders", checkout.complete_checkout),
     Route("POST", "/_emulator/sessions/{id}/complete", sessions.complete_session),
     Route("POST", "/_emulator/accounts/{id}/payment", checkout.set_payment),
+    Route("GET", "/_emulator/coupons", control.list_coupons),
+    Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

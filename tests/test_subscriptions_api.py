@@ -152,8 +152,7 @@ def test_every_documented_update_error_is_returned_per_item(client):
                          "end": "Set 0 for no end date or Date format yyyy-mm-dd or "
                                 "milliseconds",
                          "product": "Not a subscription product",
-                         "coupons": "coupon_code is not a valid coupon: SAVE10: "
-                                    "DOES_NOT_EXIST"}}
+                         "coupons": "coupon_code is not a valid coupon: DOES_NOT_EXIST"}}
     assert second["error"] == {"prorate": "Can't prorate on-demand subscription"}
     assert third["error"] == {"subscription": "Subscription not found"}
     s = sub(client, sub_id)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.domain.coupons import not_valid
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import DAY_MS
 from emulator.domain.orders import Order
@@ -135,10 +136,11 @@ class Commerce:
         items = [{"product": line.product.path, "quantity": line.quantity} for line in lines]
         coupon = request.get("coupon")
         if coupon not in (None, ""):
-            raise Invalid({"coupon": f"coupon_code is not a valid coupon: {coupon}: "
-                                     "DOES_NOT_EXIST"})
+            usable = store.coupons.usable(coupon, store.clock.now_ms())
+            if isinstance(usable, str):
+                raise Invalid({"coupon": not_valid(usable)})
         session = Session(store.orders.new_id(), account_id, items, currency.upper(),
-                          store.clock.now_ms())
+                          store.clock.now_ms(), coupon or None)
         self._sessions[session.id] = session
         return session
 
@@ -157,6 +159,6 @@ class Commerce:
             raise Invalid({"session": "Session has expired"})
         order = self.store.lifecycle.checkout({
             "account": session.account_id, "items": session.items,
-            "currency": session.currency, "payment": payment})
+            "currency": session.currency, "payment": payment, "coupon": session.coupon})
         session.order_id = order.id
         return order

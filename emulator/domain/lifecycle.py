@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.domain.accounts import Account, parse_account_body
 from emulator.domain.calendar import add_interval, one_day_before, parse_day
+from emulator.domain.coupons import Coupon, not_valid
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order, OrderItem
@@ -282,7 +283,12 @@ class Lifecycle:
         account = store.accounts.get(sub.account_id)
         now = store.clock.now_ms()
         items = [OrderItem(sub.product, sub.display, sub.sku, sub.quantity, sub.unit_price,
-                           subscription=sub.id)]
+                           discount=sub.discount, subscription=sub.id,
+                           coupon=sub.coupon.code if sub.discount else None)]
+        if sub.coupon is not None and sub.discount_periods_left is not None:
+            sub.discount_periods_left -= 1
+            if sub.discount_periods_left == 0:
+                sub.coupon = sub.discount_periods_left = None
         items += [OrderItem(a.product, a.display, a.sku, a.quantity, a.unit_price,
                             subscription=sub.id) for a in sub.addons]
         order = Order(store.orders.new_id(), store.orders.reference(now, "B"), account.id,
@@ -318,9 +324,11 @@ class Lifecycle:
         lines = self.checkout_lines(request.get("items"), currency)
         decline = _decline_of(request.get("payment"))
         account, contact_body = self._checkout_account(request)
+        coupon = None
         if request.get("coupon") not in (None, ""):
-            raise Invalid({"coupon": f"coupon_code is not a valid coupon: "
-                                     f"{request.get('coupon')}: DOES_NOT_EXIST"})
+            coupon = store.coupons.usable(request["coupon"], store.clock.now_ms())
+            if isinstance(coupon, str):
+                raise Invalid({"coupon": not_valid(coupon)})
         country = request.get("country")
         if country is not None and (not isinstance(country, str) or len(country) != 2):
             raise Invalid({"country": "country invalid"})
@@ -342,11 +350,17 @@ class Lifecycle:
         for product, quantity, unit_price, attributes in lines:
             item = OrderItem(product.path, product.display.get("en", product.path),
                              product.sku, quantity, unit_price, attributes=attributes)
+            discounted = coupon is not None and coupon.applies_to(product.path)
+            if discounted:
+                item.coupon = coupon.code
+                item.discount = coupon.discount(unit_price, quantity, currency)
             if product.pricing.is_subscription:
                 sub = self._new_subscription(product, quantity, currency, unit_price,
                                              account, order)
                 sub.attributes.update(attributes)
                 item.subscription = sub.id
+                if discounted:
+                    _give_coupon(sub, coupon, first_period_used=sub.state != "trial")
                 if sub.state == "trial":
                     item.discount = item.subtotal
                 new_subscriptions.append(sub)
@@ -355,6 +369,9 @@ class Lifecycle:
             if setup_fee and product.pricing.is_subscription:
                 order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
                                              setup_fee["price"].get(currency, 0.0)))
+        if coupon is not None:
+            order.coupons.append(coupon.code)
+            coupon.uses += 1
         self._file_order(order, account)
         if any(line.product.pricing.extra.get("paymentCollected") is not False
                for line in lines if line.product.pricing.is_subscription):
@@ -515,7 +532,7 @@ class Lifecycle:
         proration = None
         if not errors and item.get("prorate") is True and changes and sub.next is not None:
             proposed = replace(sub, **changes)
-            proration = prorate(sub, proposed.amount, self.store.clock.now_ms())
+            proration = prorate(sub, proposed.net_amount, self.store.clock.now_ms())
             if item.get("preview") is True:
                 return [], estimate_view(sub, proposed, proration)
             reason = self._decline_reason(sub) if proration.charge > 0 else None
@@ -530,6 +547,8 @@ class Lifecycle:
                                                   "addons"))
         for name, value in changes.items():
             setattr(sub, name, value)
+        if changes.get("coupon") is not None:
+            changes["coupon"].uses += 1
         if "next" in changes:
             sub.reminded_for = None
         sub.changed = self.store.clock.now_ms()
@@ -559,7 +578,7 @@ class Lifecycle:
         if errors:
             raise Invalid(errors)
         proposed = replace(sub, **changes)
-        return estimate_view(sub, proposed, prorate(sub, proposed.amount,
+        return estimate_view(sub, proposed, prorate(sub, proposed.net_amount,
                                                     self.store.clock.now_ms()))
 
     def convert(self, sub_id: str) -> Session:
@@ -656,11 +675,16 @@ class Lifecycle:
             coupons = item["coupons"]
             if not isinstance(coupons, list) or len(coupons) > 1:
                 errors["coupons"] = "Only one coupon is supported"
-            elif coupons:
-                errors["coupons"] = (f"coupon_code is not a valid coupon: {coupons[0]}: "
-                                     "DOES_NOT_EXIST")
+            elif not coupons:
+                changes.update(coupon=None, discount_periods_left=None)
             else:
-                changes["coupons"] = []
+                coupon = self.store.coupons.usable(coupons[0], self.store.clock.now_ms())
+                if isinstance(coupon, str):
+                    errors["coupons"] = not_valid(coupon)
+                elif not coupon.applies_to(changes.get("product", sub.product)):
+                    errors["coupons"] = not_valid("DOES_NOT_EXIST")
+                else:
+                    changes.update(coupon=coupon, discount_periods_left=coupon.periods)
         for name in ("tags", "attributes"):
             if name in item:
                 if isinstance(item[name], Mapping):
@@ -786,6 +810,17 @@ class ChargeDeclined(Invalid):
     def __init__(self, reason: str, events: list[str]) -> None:
         super().__init__({"subscription": reason})
         self.events = events
+
+
+def _give_coupon(sub: Subscription, coupon: Coupon, first_period_used: bool) -> None:
+    """Attach a coupon; the purchase already used one discounted period unless it was a
+    free trial."""
+    left = coupon.periods
+    if left is not None and first_period_used:
+        left -= 1
+    if left == 0:
+        return
+    sub.coupon, sub.discount_periods_left = coupon, left
 
 
 def _date_input(value: object) -> int | None:

@@ -34,6 +34,7 @@ class OrderItem:
     discount: float = 0.0
     subscription: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    coupon: str | None = None
 
     @property
     def subtotal(self) -> float:

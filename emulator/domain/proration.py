@@ -39,6 +39,6 @@ def prorate(sub: Subscription, proposed_amount: float, now_ms: int) -> Proration
     start, end = sub.period_start, sub.next
     total_days = max((end - start) // DAY_MS, 1)
     days_left = min(max((end - start_of_day(now_ms)) // DAY_MS, 0), total_days)
-    paid = 0.0 if sub.state == "trial" else sub.amount
+    paid = 0.0 if sub.state == "trial" else sub.net_amount
     proposed = 0.0 if sub.state == "trial" else proposed_amount
     return Proration(start, end, days_left / total_days, paid, proposed)

@@ -8,6 +8,7 @@ from emulator.domain.accounts import AccountBook
 from emulator.domain.catalog import Catalog
 from emulator.domain.clock import Clock
 from emulator.domain.commerce import Commerce
+from emulator.domain.coupons import CouponBook
 from emulator.domain.events import EventLog
 from emulator.domain.ids import IdGenerator
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
@@ -34,6 +35,7 @@ class Store:
         self.clock = Clock()
         self.accounts = AccountBook(self.ids, self.clock)
         self.catalog = Catalog()
+        self.coupons = CouponBook()
         self.orders = OrderBook(self.ids, self.slug)
         self.order_index = OrderIndex()
         self.subscriptions = SubscriptionBook()

@@ -11,6 +11,7 @@ from typing import Any
 
 from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.catalog import Notice
+from emulator.domain.coupons import Coupon
 from emulator.domain.errors import NotFound
 
 STATES = ("trial", "active", "overdue", "canceled", "deactivated", "paused")
@@ -75,11 +76,24 @@ class Subscription:
     coupons: list[str] = field(default_factory=list)
     addons: list[Addon] = field(default_factory=list)
     tax_exempt_id: str | None = None
+    coupon: Coupon | None = None
+    discount_periods_left: int | None = None     # None with a coupon: for every period
 
     @property
     def amount(self) -> float:
         """What one period costs: the base plan and every add-on."""
         return self.unit_price * self.quantity + sum(a.amount for a in self.addons)
+
+    @property
+    def discount(self) -> float:
+        """The coupon's discount on the next charge (base plan only), or 0."""
+        if self.coupon is None or self.discount_periods_left == 0:
+            return 0.0
+        return self.coupon.discount(self.unit_price, self.quantity, self.currency)
+
+    @property
+    def net_amount(self) -> float:
+        return self.amount - self.discount
 
     @property
     def period_start(self) -> int:

@@ -120,7 +120,7 @@ def order_item_view(item: OrderItem, currency: str, subscription: Any = None) ->
     return {"product": item.product, "quantity": item.quantity, "display": item.display,
             "sku": item.sku, **_money("subtotal", item.subtotal, currency),
             **_money("discount", item.discount, currency),
-            "attributes": dict(item.attributes), "coupon": None,
+            "attributes": dict(item.attributes), "coupon": item.coupon,
             "subscription": subscription if subscription is not None else item.subscription,
             "fulfillments": {}}
 
@@ -166,7 +166,6 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
     """The subscription object of `GET /subscriptions/{id}` (3.4). `account` and
     `product` replace the ids with embedded objects, as expanded webhooks do."""
     c = sub.currency
-    subtotal = sub.amount
     view: dict[str, Any] = {
         "id": sub.id, "subscription": sub.id, "quote": None, "active": sub.active,
         "state": sub.state, "isSubscriptionEligibleForPauseByBuyer": False,
@@ -177,8 +176,10 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
         "sku": sub.sku, "display": sub.display, "quantity": sub.quantity,
         "adhoc": sub.adhoc, "autoRenew": sub.auto_renew,
         "attributes": dict(sub.attributes), "tags": dict(sub.tags),
-        **_money("price", sub.unit_price, c), **_money("discount", 0.0, c),
-        **_money("subtotal", subtotal, c), "discountDuration": None,
+        **_money("price", sub.unit_price, c), **_money("discount", sub.discount, c),
+        **_money("subtotal", sub.net_amount, c),
+        "discountDuration": sub.discount_periods_left if sub.coupon else None,
+        "coupons": [sub.coupon.code] if sub.coupon else [],
         **date_family("next", sub.next), **date_family("end", sub.end),
         **date_family("canceledDate", sub.canceled_date),
         **date_family("deactivationDate", sub.deactivation_date),
@@ -198,14 +199,17 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
                     "quantity": a.quantity, **_money("price", a.unit_price, c),
                     **_money("discount", 0.0, c), **_money("subtotal", a.amount, c),
                     "discounts": []} for a in sub.addons],
-        "discounts": [], "fulfillments": {}, "taxExemptId": sub.tax_exempt_id,
+        "discounts": [{"discountPath": sub.coupon.code,
+                       "discountDuration": sub.discount_periods_left,
+                       "percentValue": sub.coupon.percent}] if sub.coupon else [],
+        "fulfillments": {}, "taxExemptId": sub.tax_exempt_id,
         "instructions": _instructions(sub),
     }
     if sub.state not in ("deactivated",) and not sub.adhoc and sub.next is not None:
         view["nextChargeCurrency"] = c
         view.update(date_family("nextChargeDate", sub.next))
-        view.update(_money("nextChargePreTax", subtotal, c))
-        view.update(_money("nextChargeTotal", subtotal, c))
+        view.update(_money("nextChargePreTax", sub.net_amount, c))
+        view.update(_money("nextChargeTotal", sub.net_amount, c))
     notification = sub.notification() if sub.state != "canceled" else None
     if notification is not None:
         view["nextNotificationType"] = notification[0]

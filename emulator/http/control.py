@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from emulator import __version__
 from emulator.domain.calendar import parse_instant
+from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.http.body import read_json_object
@@ -110,3 +111,15 @@ async def events(request: Request, ctx: RequestContext) -> Response:
     more = start + limit < len(chosen)
     return JSON({"page": page, "limit": limit, "nextPage": page + 1 if more else None,
                  "total": len(chosen), "events": [e.as_dict() for e in window]})
+
+
+@endpoint("emulator.coupons")
+async def define_coupon(request: Request, ctx: RequestContext) -> Response:
+    """Create or replace a coupon: `{"coupon": "SAVE10", "discount": {"percent": 10}}`."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    return JSON(coupon_view(ctx.store.coupons.define(body)))
+
+
+@endpoint("emulator.coupons")
+async def list_coupons(request: Request, ctx: RequestContext) -> Response:
+    return JSON({"coupons": [coupon_view(c) for c in ctx.store.coupons.all()]})
