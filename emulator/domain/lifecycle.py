@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from emulator.domain.accounts import Account, parse_account_body
 from emulator.domain.calendar import add_interval, one_day_before, parse_day
 from emulator.domain.coupons import Coupon, not_valid
-from emulator.domain.errors import Invalid, NotFound
+from emulator.domain.errors import Invalid
 from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order, OrderItem
 from emulator.domain.proration import prorate

@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, Invalid
 from emulator.http.responses import JSON
+
+
+def batch_items(body: dict[str, Any], plural: str) -> list[Any]:
+    """The items of a batch body, `{"<plural>": [...]}`; anything else is a 400."""
+    items = body.get(plural)
+    if not isinstance(items, list) or not items:
+        raise Invalid({plural: f"{plural} must be a non-empty array"})
+    return items
 
 
 def element(action: str, key: str, ident: Any, body: dict[str, Any] | None = None

@@ -11,7 +11,7 @@ from emulator.domain.calendar import parse_day
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import DAY_MS, display_date
 from emulator.domain.paging import parse_paging
-from emulator.http.batch import batch_response, element, run_each
+from emulator.http.batch import batch_items, batch_response, element, run_each
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -114,9 +114,7 @@ async def post_orders(request: Request, ctx: RequestContext) -> Response:
     if "orders" not in body:
         order = commerce.charge_order(body)
         return success("order.create", order_record(ctx.store, order))
-    items = body["orders"]
-    if not isinstance(items, list) or not items:
-        raise Invalid({"orders": "orders must be a non-empty array"})
+    items = batch_items(body, "orders")
     records = run_each("order.update", "order", items, lambda item: element(
         "order.update", "order", commerce.update_order(item).id))
     for record, item in zip(records, items):

@@ -7,18 +7,12 @@ from starlette.responses import Response
 
 from emulator.domain.errors import Invalid
 from emulator.domain.views import product_view
-from emulator.http.batch import batch_response, element, error_element, run_each
+from emulator.http.batch import (batch_items, batch_response, element, error_element,
+                                 run_each)
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.responses import success
-
-
-def _items(body: dict, plural: str) -> list:
-    items = body.get(plural)
-    if not isinstance(items, list) or not items:
-        raise Invalid({plural: f"{plural} must be a non-empty array"})
-    return items
 
 
 @endpoint("products.getall")
@@ -40,7 +34,7 @@ async def get_products(request: Request, ctx: RequestContext) -> Response:
 @endpoint("product.create")
 async def upsert_products(request: Request, ctx: RequestContext) -> Response:
     """Create or update each product by path; each item succeeds or fails alone."""
-    items = _items(await read_json_object(request, ctx.max_body_bytes), "products")
+    items = batch_items(await read_json_object(request, ctx.max_body_bytes), "products")
     catalog = ctx.store.catalog
     records = []
     for item in items:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from emulator.domain.errors import DomainError, Invalid
 from emulator.domain.views import return_view
-from emulator.http.batch import batch_response, error_element, run_each
+from emulator.http.batch import batch_items, batch_response, error_element, run_each
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -16,10 +16,7 @@ from emulator.http.endpoint import endpoint
 @endpoint("return.create")
 async def create_returns(request: Request, ctx: RequestContext) -> Response:
     """Refund whole orders, or some of their items; one record per requested return."""
-    body = await read_json_object(request, ctx.max_body_bytes)
-    items = body.get("returns")
-    if not isinstance(items, list) or not items:
-        raise Invalid({"returns": "returns must be a non-empty array"})
+    items = batch_items(await read_json_object(request, ctx.max_body_bytes), "returns")
     store = ctx.store
     records = []
     for item in items:

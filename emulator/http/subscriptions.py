@@ -13,7 +13,8 @@ from emulator.domain.indexes import SUBSCRIPTION_EVENTS
 from emulator.domain.paging import paginate, parse_paging
 from emulator.domain.subscriptions import STATES
 from emulator.http import pitfalls
-from emulator.http.batch import batch_response, element, error_element, run_each
+from emulator.http.batch import (batch_items, batch_response, element, error_element,
+                                 run_each)
 from emulator.http.body import read_json, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -125,11 +126,9 @@ async def cancel_subscriptions(request: Request, ctx: RequestContext) -> Respons
 
 
 def _update_items(body: dict[str, Any], path_id: str | None) -> list[Any]:
-    items = body.get("subscriptions")
-    if items is None and path_id is not None:
+    if "subscriptions" not in body and path_id is not None:
         return [{**body, "subscription": path_id}]
-    if not isinstance(items, list) or not items:
-        raise Invalid({"subscriptions": "subscriptions must be a non-empty array"})
+    items = batch_items(body, "subscriptions")
     if path_id is not None:
         items = [{**i, "subscription": i.get("subscription", path_id)}
                  if isinstance(i, dict) else i for i in items]
@@ -167,10 +166,7 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
 @endpoint("subscription.charge")
 async def charge_subscriptions(request: Request, ctx: RequestContext) -> Response:
     """Charge managed subscriptions now, one result per item, at most 50 per call."""
-    body = await read_json_object(request, ctx.max_body_bytes)
-    items = body.get("subscriptions")
-    if not isinstance(items, list) or not items:
-        raise Invalid({"subscriptions": "subscriptions must be a non-empty array"})
+    items = batch_items(await read_json_object(request, ctx.max_body_bytes), "subscriptions")
     if len(items) > MAX_CHARGE_BATCH:
         raise Invalid({"subscriptions": f"At most {MAX_CHARGE_BATCH} subscriptions per "
                                         "request"})
