@@ -61,6 +61,14 @@ def test_buy_creates_account_order_and_active_subscription(client):
     assert account["orders"] == [order["id"]]
     assert account["subscriptions"] == [item["subscription"]]
     assert account["payment"] == {"methods": 1, "active": 1}
+    (charge,) = account["charges"]
+    assert charge == {"currency": "USD", "total": 14.95, "payoutCurrency": "USD",
+                      "totalInPayoutCurrency": 14.95, "status": "successful",
+                      "order": order["id"], "orderReference": order["reference"],
+                      "subscription": item["subscription"],
+                      "timestamp": order["changed"], "timestampValue": order["changed"],
+                      "timestampInSeconds": order["changed"] // 1000,
+                      "timestampDisplay": "1/15/27"}
 
 
 def test_a_second_purchase_reuses_the_account_by_email(client):

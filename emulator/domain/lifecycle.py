@@ -24,7 +24,7 @@ from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order, OrderItem
 from emulator.domain.proration import prorate
 from emulator.domain.subscriptions import Addon, Subscription
-from emulator.domain.views import (estimate_view, order_view, product_view,
+from emulator.domain.views import (charge_record, estimate_view, order_view, product_view,
                                    subscription_view, webhook_account_view)
 
 from emulator.domain.catalog import Product
@@ -301,6 +301,7 @@ class Lifecycle:
         store = self.store
         store.orders.add(order)
         account.orders.append(order.id)
+        account.charges.append(charge_record(order))
         accounts = store.accounts
         accounts.link("orderID", order.id, account.id)
         accounts.link("orderReference", order.reference, account.id)

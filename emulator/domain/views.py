@@ -351,3 +351,13 @@ def history_view(sub: Subscription, scope: str | None, newest_first: bool) -> li
     return [{"type": h["type"], "product": h["product"], "quantity": h["quantity"],
              **_money("price", h["price"], sub.currency), **date_family("changed", h["at"])}
             for h in chosen]
+
+
+def charge_record(order: Order) -> dict[str, Any]:
+    """One entry of an account's `charges` (section 2.4), kept as of the charge."""
+    subscription = next((i.subscription for i in order.items if i.subscription), None)
+    payout = _money("total", order.total, order.currency)["totalInPayoutCurrency"]
+    return {"currency": order.currency, "total": order.total,
+            "payoutCurrency": PAYOUT_CURRENCY, "totalInPayoutCurrency": payout,
+            "status": "successful", "order": order.id, "orderReference": order.reference,
+            "subscription": subscription, **date_family("timestamp", order.created, iso=False)}
