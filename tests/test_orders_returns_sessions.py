@@ -94,6 +94,13 @@ def test_update_errors_per_item(client):
                       {"items[0].product": "Product is not in the order"}]
 
 
+def test_update_items_that_are_not_objects(client):
+    response = client.post("/orders", json={"orders": [None, 5, "x", []]})
+    assert response.status_code == 400
+    assert [r["error"] for r in response.json()["orders"]] == [
+        {"order": "each order must be an object"}] * 4
+
+
 def test_create_and_charge_for_an_account_with_a_stored_method(client):
     order = buy(client, "pro")
     response = client.post("/orders", json={

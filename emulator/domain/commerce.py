@@ -78,6 +78,8 @@ class Commerce:
 
     def update_order(self, request: Mapping[str, Any]) -> Order:
         """Tags replace the order's tags; item attributes merge into the named items."""
+        if not isinstance(request, Mapping):
+            raise Invalid({"order": "each order must be an object"})
         order_id = request.get("order")
         if not isinstance(order_id, str):
             raise NotFound({"order": "Not found"})
