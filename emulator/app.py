@@ -34,7 +34,7 @@ _UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="FastSpring API"'}
 class EmulatorApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.registry = Registry(settings.credentials, settings.seed)
+        self.registry = Registry(settings.credentials, settings.seed, settings.boot_webhooks())
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)
         self.auth = Authenticator(self.registry)
@@ -49,8 +49,13 @@ class EmulatorApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                for namespace in self.registry.all():
+                    namespace.hooks.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                for namespace in self.registry.all():
+                    await namespace.hooks.stop()
+                await self.registry.client.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

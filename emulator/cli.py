@@ -20,6 +20,7 @@ from emulator import __version__
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
+from emulator.webhooks.config import valid_secret, valid_url
 
 ENV_PREFIX = "FASTSPRING_EMULATOR_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -49,6 +50,19 @@ def _credentials(text: str) -> dict[str, str]:
         return parse_credentials(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _webhook_url(text: str) -> str:
+    if not valid_url(text):
+        raise argparse.ArgumentTypeError(f"webhook must be an http:// or https:// URL, "
+                                         f"not {text!r}")
+    return text
+
+
+def _webhook_secret(text: str) -> str:
+    if not valid_secret(text):
+        raise argparse.ArgumentTypeError("webhook secret must be 1 to 100 characters")
+    return text
 
 
 def _env_flag(name: str) -> bool:
@@ -83,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
                             "(env STRICT=true)")
     serve.add_argument("--seed", type=_seed, default=_env("SEED"),
                        help="make ids and tokens reproducible (env SEED)")
+    serve.add_argument("--webhook", type=_webhook_url, default=_env("WEBHOOK"),
+                       metavar="URL",
+                       help="deliver every store's events to this URL, including stores "
+                            "created later (env WEBHOOK)")
+    serve.add_argument("--webhook-secret", type=_webhook_secret,
+                       default=_env("WEBHOOK_SECRET"), metavar="SECRET",
+                       help="sign those deliveries with X-FS-Signature (env WEBHOOK_SECRET)")
+    serve.add_argument("--webhook-expand", action=argparse.BooleanOptionalAction,
+                       default=_env_flag("WEBHOOK_EXPAND"),
+                       help="embed accounts, orders, products and subscriptions in those "
+                            "deliveries instead of ids (env WEBHOOK_EXPAND=true)")
     serve.add_argument("--log-level", choices=LOG_LEVELS,
                        default=_env("LOG_LEVEL", "warning"),
                        help="warning prints only the start line and errors; info adds "
@@ -131,8 +156,12 @@ def serve(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.webhook_secret and not args.webhook:
+        build_parser().error("--webhook-secret needs --webhook")
     settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
-                        strict=args.strict, seed=args.seed, log_level=args.log_level)
+                        strict=args.strict, seed=args.seed, log_level=args.log_level,
+                        webhook_url=args.webhook, webhook_secret=args.webhook_secret,
+                        webhook_expand=args.webhook_expand)
     return serve(settings)
 
 

@@ -16,6 +16,16 @@ class Settings:
     seed: int | None = None
     log_level: str = "warning"
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_expand: bool = False
+
+    def boot_webhooks(self) -> list[dict[str, object]]:
+        """The webhook every store gets from `--webhook`, if one was given."""
+        if self.webhook_url is None:
+            return []
+        return [{"url": self.webhook_url, "secret": self.webhook_secret,
+                 "expand": self.webhook_expand}]
 
 
 def parse_credentials(text: str) -> dict[str, str]:

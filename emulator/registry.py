@@ -1,34 +1,44 @@
 """Namespaces: everything that belongs to one Basic-auth username.
 
-Each username gets its own store, journal and (later) webhooks and faults, so
+Each username gets its own store, journal and webhooks (later faults too), so
 parallel tests sharing one emulator never see each other.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from emulator.domain.store import Store
 from emulator.journal import Journal
+from emulator.webhooks.hooks import Hooks
+from emulator.webhooks.loops import WebhookClient
 
 
 class Namespace:
-    def __init__(self, name: str, seed: int | None) -> None:
+    def __init__(self, name: str, seed: int | None, client: WebhookClient,
+                 boot_webhooks: Sequence[Mapping[str, Any]] = ()) -> None:
         self.name = name
         self.store = Store(name, seed)
         self.journal = Journal()
+        self.hooks = Hooks(self.store, client, boot_webhooks, seed)
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         self.store.reset()
         self.journal.clear()
+        await self.hooks.reset(self.store)
 
 
 class Registry:
     """Finds or creates the namespace for a credential pair."""
 
-    def __init__(self, credentials: dict[str, str] | None, seed: int | None) -> None:
+    def __init__(self, credentials: dict[str, str] | None, seed: int | None,
+                 boot_webhooks: Sequence[Mapping[str, Any]] = ()) -> None:
         self._credentials = credentials
         self._seed = seed
+        self._boot_webhooks = list(boot_webhooks)
+        self.client = WebhookClient()
         self._namespaces: dict[str, Namespace] = {}
 
     def admits(self, username: str, password: str) -> bool:
@@ -42,8 +52,12 @@ class Registry:
     def namespace(self, username: str) -> Namespace:
         found = self._namespaces.get(username)
         if found is None:
-            found = self._namespaces[username] = Namespace(username, self._seed)
+            found = self._namespaces[username] = Namespace(username, self._seed, self.client,
+                                                           self._boot_webhooks)
         return found
+
+    def all(self) -> list[Namespace]:
+        return list(self._namespaces.values())
 
     def __len__(self) -> int:
         return len(self._namespaces)

@@ -6,8 +6,8 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import (accounts, checkout, control, orders, products, returns, sessions,
-                           subscriptions)
+from emulator.http import (accounts, checkout, control, events, orders, products, returns,
+                           sessions, subscriptions, webhooks)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -46,6 +46,11 @@ ROUTES = [
     Route("POST", "/products", products.upsert_products),
     Route("GET", "/products/{paths}", products.get_products),
     Route("DELETE", "/products/{paths}", products.delete_products),
+    # Events API and webhook keys (section 5)
+    Route("GET", "/events/unprocessed", events.unprocessed_events),
+    Route("GET", "/events/processed", events.processed_events),
+    Route("POST", "/events/{id}", events.mark_event),
+    Route("POST", "/webhooks/keys", webhooks.rotate_key),
     # Control plane (design.md, "Control plane")
     Route("GET", "/_emulator/health", control.health),
     Route("POST", "/_emulator/reset", control.reset),
@@ -57,6 +62,12 @@ ROUTES = [
     Route("POST", "/_emulator/orders", checkout.complete_checkout),
     Route("POST", "/_emulator/sessions/{id}/complete", sessions.complete_session),
     Route("POST", "/_emulator/accounts/{id}/payment", checkout.set_payment),
+    Route("GET", "/_emulator/webhooks", webhooks.list_webhooks),
+    Route("POST", "/_emulator/webhooks", webhooks.add_webhook),
+    Route("GET", "/_emulator/webhooks/deliveries", webhooks.deliveries),
+    Route("POST", "/_emulator/webhooks/deliveries/{id}/redeliver", webhooks.redeliver),
+    Route("POST", "/_emulator/webhooks/wait", webhooks.wait),
+    Route("DELETE", "/_emulator/webhooks/{id}", webhooks.remove_webhook),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

@@ -6,6 +6,8 @@ event keeps a snapshot of its data as it was when the change happened.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,9 @@ class EventLog:
         self._clock = clock
         self.events: list[Event] = []
         self._by_id: dict[str, Event] = {}
+        self._created: list[int] = []
+        # Told about every new event (webhook delivery listens here).
+        self.listeners: list[Callable[[Event], None]] = []
 
     def __len__(self) -> int:
         return len(self.events)
@@ -40,8 +45,16 @@ class EventLog:
     def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
         event = Event(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
         self.events.append(event)
+        self._created.append(event.created)
         self._by_id[event.id] = event
+        for listener in self.listeners:
+            listener(event)
         return event
+
+    def since(self, created_ms: int) -> int:
+        """The position of the first event created at or after `created_ms` (the log is
+        in creation order, because the store's clock only moves forward)."""
+        return bisect.bisect_left(self._created, created_ms)
 
     def find(self, event_id: str) -> Event | None:
         return self._by_id.get(event_id)

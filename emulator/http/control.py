@@ -27,7 +27,7 @@ async def health(request: Request) -> Response:
 
 @endpoint("emulator.reset")
 async def reset(request: Request, ctx: RequestContext) -> Response:
-    ctx.namespace.reset()
+    await ctx.namespace.reset()
     return JSON({"result": "success", "store": ctx.namespace.name})
 
 
@@ -90,7 +90,7 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     store = ctx.store
     target = _advance_target(body, store.clock.now_ms())
     first_event = len(store.events)
-    transitions = store.lifecycle.advance(target)
+    transitions = await ctx.namespace.hooks.advance(target)
     emitted = store.events.events[first_event:]
     return JSON({**_clock_view(ctx), "transitions": [t.as_dict() for t in transitions],
                  "events": [{"id": e.id, "type": e.type, "created": e.created}

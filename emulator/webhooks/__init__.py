@@ -1,0 +1,1 @@
+"""Webhook delivery: FastSpring's signed, batched POSTs of the store's event log."""
