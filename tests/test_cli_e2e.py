@@ -147,3 +147,52 @@ def test_documented_defaults():
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.credentials, args.strict, args.seed, args.log_level) == (
         "127.0.0.1", 8282, None, False, None, "warning")
+
+
+def _buy_through(url: str, auth: tuple[str, str]) -> None:
+    httpx.post(f"{url}/products", auth=auth, headers=AGENT, json={"products": [
+        {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 5}}}]})
+    response = httpx.post(f"{url}/_emulator/orders", auth=auth, headers=AGENT, json={
+        "contact": {"first": "A", "last": "B", "email": "a@example.com"},
+        "items": [{"product": "pro"}]})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("use_env", [False, True])
+def test_a_boot_webhook_receives_every_stores_events_signed(use_env):
+    import base64
+    import hashlib
+    import hmac
+
+    from tests.receiver import Receiver
+    with Receiver() as receiver:
+        if use_env:
+            running = start(env={"FASTSPRING_EMULATOR_WEBHOOK": receiver.url,
+                                 "FASTSPRING_EMULATOR_WEBHOOK_SECRET": "boot-secret",
+                                 "FASTSPRING_EMULATOR_WEBHOOK_EXPAND": "true"})
+        else:
+            running = start("--webhook", receiver.url, "--webhook-secret", "boot-secret",
+                            "--webhook-expand")
+        try:
+            for store in ("first", "second"):
+                _buy_through(running.url, (store, "pw"))
+                waited = httpx.post(f"{running.url}/_emulator/webhooks/wait",
+                                    auth=(store, "pw"), headers=AGENT,
+                                    json={"type": "subscription.activated", "timeout": 10})
+                assert waited.status_code == 200
+        finally:
+            assert running.stop() == 0
+        assert receiver.event_types().count("subscription.activated") == 2
+        for request in receiver.requests:
+            digest = hmac.new(b"boot-secret", request["body"], hashlib.sha256).digest()
+            assert request["headers"]["x-fs-signature"] == base64.b64encode(digest).decode()
+        activated = [e for e in receiver.events() if e["type"] == "subscription.activated"]
+        assert all(isinstance(e["data"]["account"], dict) for e in activated)
+
+
+def test_webhook_flags_are_validated():
+    for args, message in ((["--webhook", "not-a-url"], "http:// or https://"),
+                          (["--webhook-secret", "s"], "--webhook-secret needs --webhook")):
+        result = subprocess.run([sys.executable, "-m", "emulator", "serve", *args],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2 and message in result.stderr
