@@ -301,3 +301,36 @@ def test_wait_times_out_with_what_it_saw(client):
                                   {"timeout": 1000}, {"type": 5}])
 def test_bad_wait_requests(client, body):
     assert client.post("/_emulator/webhooks/wait", json=body).status_code == 400
+
+
+def test_a_blocked_receiver_does_not_stall_another_store(client, receiver):
+    other = {"Authorization": basic("other-store", "pw")}
+    with Receiver() as other_receiver:
+        hook(client, receiver.url)
+        client.post("/_emulator/webhooks", json={"url": other_receiver.url}, headers=other)
+        client.post("/products", headers=other, json={"products": [
+            {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 1}}}]})
+        receiver.release.clear()
+        try:
+            buy(client, "pro")
+            bought = client.post("/_emulator/orders", headers=other, json={
+                "contact": {"first": "O", "last": "S", "email": "o@example.com"},
+                "items": [{"product": "pro"}]})
+            assert bought.status_code == 200
+            waited = client.post("/_emulator/webhooks/wait", headers=other,
+                                 json={"type": "subscription.activated", "timeout": 10})
+            assert waited.status_code == 200
+            assert len(receiver.requests) == 1     # still in flight, unanswered
+            assert other_receiver.event_types()[-1] == "subscription.activated"
+        finally:
+            receiver.release.set()
+
+
+def test_a_receiver_slower_than_the_timeout_is_a_failure(client, receiver):
+    hook(client, receiver.url, timeout=0.2)
+    receiver.delay = 1.0
+    buy(client, "pro")
+    flush(client)
+    (delivery,) = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
+    assert delivery["state"] == "failed, will retry"
+    assert delivery["error"] == "timed out after 0.2 s" and delivery["response"]["status"] is None
