@@ -97,6 +97,11 @@ class Channel:
             heapq.heappop(self._retries)
         return self._retries[0][0] if self._retries else None
 
+    def busy(self) -> bool:
+        """A POST is in flight on this loop."""
+        lock = self._lock.current()
+        return lock is not None and lock.locked()
+
     def has_due(self, now_ms: int) -> bool:
         due = self.next_retry_at()
         return bool(self._queue) or (due is not None and due <= now_ms)

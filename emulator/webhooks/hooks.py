@@ -133,10 +133,11 @@ class Hooks:
         return min(dues) if dues else None
 
     async def pump_all(self) -> None:
-        """Send what is due on every webhook, concurrently: one slow receiver does not
-        hold up another."""
+        """Send what is due on every webhook, concurrently (one slow receiver does not
+        hold up another), and wait for sends already in flight: afterwards nothing that
+        was due is still on its way."""
         now = self.now_ms()
-        due = [c.pump() for c in self.channels.values() if c.has_due(now)]
+        due = [c.pump() for c in self.channels.values() if c.has_due(now) or c.busy()]
         if due:
             await asyncio.gather(*due)
 
