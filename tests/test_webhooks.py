@@ -14,7 +14,7 @@ from emulator.app import create_app
 from emulator.config import Settings
 from tests.conftest import basic
 from tests.receiver import Receiver, dead_url
-from tests.shop import START, add_product, buy, subscription_of
+from tests.shop import START, add_product, buy
 
 
 @pytest.fixture
