@@ -16,8 +16,12 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator.config import Settings
+from emulator.domain.errors import Invalid
+from emulator.faults.engine import header_fault
+from emulator.faults.rules import Fault
 from emulator.http.auth import Authenticator
 from emulator.http.context import RequestContext
+from emulator.http.faulting import apply_fault
 from emulator.http.pitfalls import MISSING_USER_AGENT, PitfallRefused
 from emulator.http.responses import failure
 from emulator.http.router import Router
@@ -34,7 +38,8 @@ _UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="FastSpring API"'}
 class EmulatorApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.registry = Registry(settings.credentials, settings.seed, settings.boot_webhooks())
+        self.registry = Registry(settings.credentials, settings.seed, settings.boot_webhooks(),
+                                 settings.rate_limit)
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)
         self.auth = Authenticator(self.registry)
@@ -74,6 +79,7 @@ class EmulatorApp:
         authorization = None
         has_user_agent = False
         content_length = None
+        fault_header = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value
@@ -81,6 +87,8 @@ class EmulatorApp:
                 has_user_agent = bool(value.strip())
             elif name == b"content-length" and value.isdigit():
                 content_length = int(value)
+            elif name == b"x-emulator-fault" and self.settings.fault_header:
+                fault_header = value.decode("latin-1")
         namespace = self.auth.namespace(authorization)
         if namespace is None:
             await failure(None, {"authorization": "Missing or invalid API credentials "
@@ -90,7 +98,8 @@ class EmulatorApp:
         namespace.store.lifecycle.catch_up()
         ctx = scope["emulator"] = RequestContext(namespace, self.settings.strict,
                                                  self.settings.max_body_bytes, content_length)
-        status = 500
+        status: int | None = None      # stays None when a fault drops the connection
+        fault: Fault | None = None
 
         async def send_with_warnings(message: Message) -> None:
             nonlocal status
@@ -111,11 +120,24 @@ class EmulatorApp:
                     await failure(None, {pitfall.field: pitfall.message}, 400)(
                         scope, receive, send_with_warnings)
                     return
-            await self._dispatch(scope, receive, send_with_warnings)
+            if path.startswith(CONTROL_PREFIX):
+                await self._dispatch(scope, receive, send_with_warnings)
+                return
+            try:
+                fault = (header_fault(fault_header) if fault_header is not None else
+                         namespace.faults.decide(method, path, namespace.store.clock.now_ms()))
+            except Invalid as exc:
+                await failure(None, exc.errors, 400)(scope, receive, send_with_warnings)
+                return
+            if fault is None:
+                await self._dispatch(scope, receive, send_with_warnings)
+            else:
+                await apply_fault(fault, scope, receive, send_with_warnings,
+                                  lambda send_to: self._dispatch(scope, receive, send_to))
         finally:
             if not path.startswith(CONTROL_PREFIX):
                 namespace.journal.record(namespace.store.clock.now_ms(), method, path,
-                                         scope["query_string"], status, ctx.warnings)
+                                         scope["query_string"], status, ctx.warnings, fault)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]

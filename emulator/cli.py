@@ -20,6 +20,7 @@ from emulator import __version__
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
+from emulator.faults.bucket import parse_rate
 from emulator.webhooks.config import valid_secret, valid_url
 
 ENV_PREFIX = "FASTSPRING_EMULATOR_"
@@ -65,8 +66,15 @@ def _webhook_secret(text: str) -> str:
     return text
 
 
-def _env_flag(name: str) -> bool:
-    raw = (_env(name) or "").strip().lower()
+def _rate_limit(text: str) -> dict[str, float]:
+    try:
+        return parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = (_env(name) or ("true" if default else "")).strip().lower()
     if raw in _TRUE:
         return True
     if raw in _FALSE:
@@ -108,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("WEBHOOK_EXPAND"),
                        help="embed accounts, orders, products and subscriptions in those "
                             "deliveries instead of ids (env WEBHOOK_EXPAND=true)")
+    serve.add_argument("--rate-limit", type=_rate_limit, default=_env("RATE_LIMIT"),
+                       metavar="REQUESTS/SECONDS",
+                       help="give every store a token bucket, e.g. 250/60; over it, requests "
+                            "get 429 with no rate-limit headers (env RATE_LIMIT)")
+    serve.add_argument("--fault-header", action=argparse.BooleanOptionalAction,
+                       default=_env_flag("FAULT_HEADER", default=True),
+                       help="honour the X-Emulator-Fault request header (default on; env "
+                            "FAULT_HEADER=false to turn it off)")
     serve.add_argument("--log-level", choices=LOG_LEVELS,
                        default=_env("LOG_LEVEL", "warning"),
                        help="warning prints only the start line and errors; info adds "
@@ -161,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
-                        webhook_expand=args.webhook_expand)
+                        webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
+                        fault_header=args.fault_header)
     return serve(settings)
 
 

@@ -19,6 +19,8 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_expand: bool = False
+    fault_header: bool = True
+    rate_limit: dict[str, float] | None = None
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

@@ -10,11 +10,12 @@ from collections import deque
 from typing import Any
 
 from emulator.domain.formats import iso_instant
+from emulator.faults.rules import Fault
 from emulator.http.pitfalls import Pitfall
 
 DEFAULT_CAPACITY = 1000
 
-_Entry = tuple[int, int, str, str, bytes, int, list[Pitfall]]
+_Entry = tuple[int, int, str, str, bytes, int | None, list[Pitfall], Fault | None]
 
 
 class Journal:
@@ -25,10 +26,11 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
 
-    def record(self, time_ms: int, method: str, path: str, query: bytes, status: int,
-               warnings: list[Pitfall]) -> None:
+    def record(self, time_ms: int, method: str, path: str, query: bytes, status: int | None,
+               warnings: list[Pitfall], fault: Fault | None = None) -> None:
         self._seq += 1
-        self._entries.append((self._seq, time_ms, method, path, query, status, warnings))
+        self._entries.append((self._seq, time_ms, method, path, query, status, warnings,
+                              fault))
 
     def entries(self, limit: int, since: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after sequence number `since`, oldest first."""
@@ -39,5 +41,6 @@ class Journal:
             picked.append(entry)
         return [{"seq": seq, "time": iso_instant(ms), "method": method, "path": path,
                  "query": query.decode("latin-1"), "status": status,
-                 "warnings": [w.as_dict() for w in warnings]}
-                for seq, ms, method, path, query, status, warnings in reversed(picked)]
+                 "warnings": [w.as_dict() for w in warnings],
+                 "fault": None if fault is None else fault.as_dict()}
+                for seq, ms, method, path, query, status, warnings, fault in reversed(picked)]

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from emulator.domain.store import Store
+from emulator.faults.engine import Faults
 from emulator.journal import Journal
 from emulator.webhooks.hooks import Hooks
 from emulator.webhooks.loops import WebhookClient
@@ -18,15 +19,18 @@ from emulator.webhooks.loops import WebhookClient
 
 class Namespace:
     def __init__(self, name: str, seed: int | None, client: WebhookClient,
-                 boot_webhooks: Sequence[Mapping[str, Any]] = ()) -> None:
+                 boot_webhooks: Sequence[Mapping[str, Any]] = (),
+                 boot_rate_limit: Mapping[str, Any] | None = None) -> None:
         self.name = name
         self.store = Store(name, seed)
         self.journal = Journal()
         self.hooks = Hooks(self.store, client, boot_webhooks, seed)
+        self.faults = Faults(name, seed, boot_rate_limit)
 
     async def reset(self) -> None:
         self.store.reset()
         self.journal.clear()
+        self.faults.reset()
         await self.hooks.reset(self.store)
 
 
@@ -34,10 +38,12 @@ class Registry:
     """Finds or creates the namespace for a credential pair."""
 
     def __init__(self, credentials: dict[str, str] | None, seed: int | None,
-                 boot_webhooks: Sequence[Mapping[str, Any]] = ()) -> None:
+                 boot_webhooks: Sequence[Mapping[str, Any]] = (),
+                 boot_rate_limit: Mapping[str, Any] | None = None) -> None:
         self._credentials = credentials
         self._seed = seed
         self._boot_webhooks = list(boot_webhooks)
+        self._boot_rate_limit = boot_rate_limit
         self.client = WebhookClient()
         self._namespaces: dict[str, Namespace] = {}
 
@@ -52,8 +58,8 @@ class Registry:
     def namespace(self, username: str) -> Namespace:
         found = self._namespaces.get(username)
         if found is None:
-            found = self._namespaces[username] = Namespace(username, self._seed, self.client,
-                                                           self._boot_webhooks)
+            found = self._namespaces[username] = Namespace(
+                username, self._seed, self.client, self._boot_webhooks, self._boot_rate_limit)
         return found
 
     def all(self) -> list[Namespace]:

@@ -6,8 +6,8 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import (accounts, checkout, control, events, orders, products, returns,
-                           sessions, subscriptions, webhooks)
+from emulator.http import (accounts, checkout, control, events, faults, orders, products,
+                           returns, sessions, subscriptions, webhooks)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -68,6 +68,13 @@ ROUTES = [
     Route("POST", "/_emulator/webhooks/deliveries/{id}/redeliver", webhooks.redeliver),
     Route("POST", "/_emulator/webhooks/wait", webhooks.wait),
     Route("DELETE", "/_emulator/webhooks/{id}", webhooks.remove_webhook),
+    Route("GET", "/_emulator/faults", faults.list_faults),
+    Route("POST", "/_emulator/faults", faults.add_fault),
+    Route("DELETE", "/_emulator/faults", faults.clear_faults),
+    Route("DELETE", "/_emulator/faults/{id}", faults.remove_fault),
+    Route("GET", "/_emulator/rate-limit", faults.get_rate_limit),
+    Route("PUT", "/_emulator/rate-limit", faults.set_rate_limit),
+    Route("DELETE", "/_emulator/rate-limit", faults.remove_rate_limit),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

@@ -1,8 +1,11 @@
-"""The HTTP/1.1 protocol the CLI serves with: uvicorn's httptools one, plus one fix.
+"""The HTTP/1.1 protocol the CLI serves with: uvicorn's httptools one, plus two things.
 
 llhttp refuses a lower-case method (`get /accounts`) in its parser, before any
 application code runs, and uvicorn then answers a plain-text 400. FastSpring
 answers such requests with a 404, so this protocol does too, in its JSON shape.
+
+ASGI has no way to say "close the connection without answering", which the `drop`
+fault needs; this protocol puts a function that does it in each request's scope.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ _REQUEST_LINE_METHOD = re.compile(rb"([A-Za-z]{1,16}) ")
 
 class FastSpringHttpProtocol(HttpToolsProtocol):
     _last_data = b""
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self.scope["emulator.drop"] = self.transport.close  # type: ignore[typeddict-unknown-key]
 
     def data_received(self, data: bytes) -> None:
         self._last_data = data
