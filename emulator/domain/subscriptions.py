@@ -17,6 +17,11 @@ from emulator.domain.errors import NotFound
 STATES = ("trial", "active", "overdue", "canceled", "deactivated", "paused")
 
 
+def subscription_filter_value(state: str) -> str:
+    """Which `GET /accounts?subscriptions=` value a subscription state counts under."""
+    return {"canceled": "canceled", "deactivated": "ended"}.get(state, "active")
+
+
 @dataclass(slots=True)
 class Addon:
     product: str

@@ -1,0 +1,293 @@
+"""Purchases and order filing: checkout, and the orders that charges produce.
+
+A mixin of `Lifecycle` (see `lifecycle.py`), kept apart to keep modules small; it
+uses the lifecycle's scheduling and event helpers through `self`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from emulator.domain.accounts import Account, parse_account_body
+from emulator.domain.calendar import add_interval, one_day_before
+from emulator.domain.catalog import Product
+from emulator.domain.coupons import Coupon, not_valid
+from emulator.domain.errors import Invalid
+from emulator.domain.formats import start_of_day
+from emulator.domain.orders import Order, OrderItem
+from emulator.domain.subscriptions import Subscription, subscription_filter_value
+from emulator.domain.views import charge_record, order_view, subscription_view
+
+MAX_QUANTITY = 1_000_000
+DECLINE_REASON = "[A-Z][A-Z0-9_]{0,63}"
+
+
+class Line(NamedTuple):
+    """One validated checkout item."""
+    product: Product
+    quantity: int
+    unit_price: float
+    attributes: dict[str, Any]
+
+
+class Purchases:
+    """Checkout and order filing (mixed into `Lifecycle`)."""
+
+    # --- orders -------------------------------------------------------------------------
+
+    def _rebill_order(self, sub: Subscription) -> Order:
+        store = self.store
+        account = store.accounts.get(sub.account_id)
+        now = store.clock.now_ms()
+        items = [OrderItem(sub.product, sub.display, sub.sku, sub.quantity, sub.unit_price,
+                           discount=sub.discount, subscription=sub.id,
+                           coupon=sub.coupon.code if sub.discount else None)]
+        if sub.coupon is not None and sub.discount_periods_left is not None:
+            sub.discount_periods_left -= 1
+            if sub.discount_periods_left == 0:
+                sub.coupon = sub.discount_periods_left = None
+        items += [OrderItem(a.product, a.display, a.sku, a.quantity, a.unit_price,
+                            subscription=sub.id) for a in sub.addons]
+        order = Order(store.orders.new_id(), store.orders.reference(now, "B"), account.id,
+                      sub.currency, now, items, _customer(account), account.country,
+                      account.language, sub.live, rebill=True)
+        self._file_order(order, account)
+        return order
+
+    def _file_order(self, order: Order, account: Account) -> None:
+        store = self.store
+        store.orders.add(order)
+        account.orders.append(order.id)
+        account.charges.append(charge_record(order))
+        accounts = store.accounts
+        accounts.link("orderID", order.id, account.id)
+        accounts.link("orderReference", order.reference, account.id)
+        for path in order.products:
+            accounts.link("products", path, account.id)
+        store.order_index.add(order)
+
+    # --- checkout -----------------------------------------------------------------------
+
+    def checkout(self, request: Mapping[str, Any]) -> Order:
+        """Complete a purchase as if the buyer paid (control plane `POST /_emulator/orders`).
+
+        Everything is validated before anything changes, so a refused checkout
+        leaves the store as it was.
+        """
+        store = self.store
+        currency = request.get("currency", "USD")
+        if not isinstance(currency, str) or not currency.isalpha() or len(currency) != 3:
+            raise Invalid({"currency": "currency invalid"})
+        currency = currency.upper()
+        lines = self.checkout_lines(request.get("items"), currency)
+        decline = decline_reason_of(request.get("payment"))
+        account, contact_body = self._checkout_account(request)
+        coupon = None
+        if request.get("coupon") not in (None, ""):
+            coupon = store.coupons.usable(request["coupon"], store.clock.now_ms())
+            if isinstance(coupon, str):
+                raise Invalid({"coupon": not_valid(coupon)})
+        country = request.get("country")
+        if country is not None and (not isinstance(country, str) or len(country) != 2):
+            raise Invalid({"country": "country invalid"})
+        tags = request.get("tags", {})
+        if not isinstance(tags, Mapping):
+            raise Invalid({"tags": "tags must be an object"})
+
+        events: list[tuple[str, Any]] = []
+        if account is None:
+            assert contact_body is not None
+            account = store.accounts.create(contact_body)
+            events.append(("account.created", None))
+        now = store.clock.now_ms()
+        order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
+                      currency, now, [], _customer(account),
+                      (country or account.country or "US").upper(), account.language,
+                      tags=dict(tags))
+        new_subscriptions: list[Subscription] = []
+        for product, quantity, unit_price, attributes in lines:
+            item = OrderItem(product.path, product.display.get("en", product.path),
+                             product.sku, quantity, unit_price, attributes=attributes)
+            discounted = coupon is not None and coupon.applies_to(product.path)
+            if discounted:
+                item.coupon = coupon.code
+                item.discount = coupon.discount(unit_price, quantity, currency)
+            if product.pricing.is_subscription:
+                sub = self._new_subscription(product, quantity, currency, unit_price,
+                                             account, order)
+                sub.attributes.update(attributes)
+                item.subscription = sub.id
+                if discounted:
+                    _give_coupon(sub, coupon, first_period_used=sub.state != "trial")
+                if sub.state == "trial":
+                    item.discount = item.subtotal
+                new_subscriptions.append(sub)
+            order.items.append(item)
+            setup_fee = product.pricing.setup_fee
+            if setup_fee and product.pricing.is_subscription:
+                order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
+                                             setup_fee["price"].get(currency, 0.0)))
+        if coupon is not None:
+            order.coupons.append(coupon.code)
+            coupon.uses += 1
+        self._file_order(order, account)
+        if any(line.product.pricing.extra.get("paymentCollected") is not False
+               for line in lines if line.product.pricing.is_subscription):
+            account.payment_methods = max(account.payment_methods, 1)
+        if decline is not None:
+            account.decline = decline or None
+        for sub in new_subscriptions:
+            self._record_plan(sub)
+            sub.entries.append((order.id, sub.begin,
+                                None if sub.next is None else one_day_before(sub.next)))
+            store.subscriptions.add(sub)
+            store.subscription_index.add(sub)
+            account.subscriptions.append(sub.id)
+            store.accounts.link("subscriptionId", sub.id, account.id)
+            store.accounts.track_subscription(account.id, None,
+                                              subscription_filter_value(sub.state))
+            self.schedule(sub)
+
+        if events:
+            store.events.emit("account.created", self._account_data(account.id))
+        subs_by_id = {s.id: subscription_view(s) for s in new_subscriptions}
+        store.events.emit("order.completed", order_view(
+            order, store.portal_host, self._account_data(account.id), subs_by_id))
+        for sub in new_subscriptions:
+            self._emit_subscription("subscription.activated", sub)
+        return order
+
+    def checkout_lines(self, items: object, currency: str) -> list[Line]:
+        """Validate checkout items: known products, positive quantities, a price in
+        `currency` (or an explicit `pricing.price`), optional attributes."""
+        if not isinstance(items, list) or not items:
+            raise Invalid({"items": "items must be a non-empty array"})
+        lines = []
+        for n, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise Invalid({f"items[{n}]": "each item must be an object"})
+            path = item.get("product")
+            product = self.store.catalog.find(path) if isinstance(path, str) else None
+            if product is None:
+                raise Invalid({f"items[{n}].product": f"Product not found: {path}"})
+            quantity = item.get("quantity", product.pricing.quantity_default)
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
+                    0 < quantity <= MAX_QUANTITY):
+                raise Invalid({f"items[{n}].quantity": "Must be greater than zero"})
+            price = product.price_in(currency)
+            if "pricing" in item:
+                price = price_from(item["pricing"], currency)
+                if price is None:
+                    raise Invalid({f"items[{n}].pricing": f"pricing.price.{currency} must be "
+                                                          "a number >= 0"})
+            if product.pricing.is_subscription and price is None:
+                raise Invalid({f"items[{n}].product": f"{path} has no {currency} price"})
+            attributes = item.get("attributes", {})
+            if not isinstance(attributes, Mapping):
+                raise Invalid({f"items[{n}].attributes": "attributes must be an object"})
+            lines.append(Line(product, quantity, price or 0.0, dict(attributes)))
+        return lines
+
+    def _checkout_account(self, request: Mapping[str, Any]
+                          ) -> tuple[Account | None, dict[str, Any] | None]:
+        """The existing account to use, or the body to create one from (not yet made)."""
+        accounts = self.store.accounts
+        account_id, contact = request.get("account"), request.get("contact")
+        if (account_id is None) == (contact is None):
+            raise Invalid({"account": "Give exactly one of account or contact"})
+        if account_id is not None:
+            if not isinstance(account_id, str):
+                raise Invalid({"account": "account invalid"})
+            return accounts.get(account_id), None
+        body = {"contact": contact}
+        for key in ("language", "country"):
+            if key in request:
+                body[key] = request[key]
+        changes = parse_account_body(body, creating=True)
+        existing = accounts.find_by_email(changes["email"])
+        return (existing, None) if existing is not None else (None, body)
+
+    def _new_subscription(self, product: Product, quantity: int, currency: str,
+                          unit_price: float, account: Account, order: Order) -> Subscription:
+        pricing = product.pricing
+        now = self.store.clock.now_ms()
+        begin = start_of_day(now)
+        managed = pricing.managed
+        unit = None if managed else pricing.interval
+        sub = Subscription(
+            id=self.store.orders.new_id(), account_id=account.id, product=product.path,
+            display=product.display.get("en", product.path), sku=product.sku,
+            quantity=quantity, currency=currency, unit_price=unit_price,
+            state="active", begin=begin, next=None, interval_unit=unit,
+            interval_length=pricing.interval_length, periods=pricing.interval_count,
+            reminder=pricing.reminder, overdue=pricing.overdue,
+            cancellation=pricing.cancellation, initial_order_id=order.id,
+            initial_order_reference=order.reference, changed=now, adhoc=managed,
+            auto_renew=pricing.renew == "auto", trial_days=0 if managed else pricing.trial)
+        if not managed:
+            if sub.trial_days:
+                sub.state = "trial"
+                sub.next = add_interval(begin, "day", sub.trial_days)
+            else:
+                sub.next = sub.period_after(begin)
+            if sub.periods is not None:
+                sub.end = one_day_before(add_interval(
+                    begin, unit or "day", sub.interval_length * sub.periods))
+        return sub
+
+
+    def _charge_order(self, sub: Subscription, amount: float) -> Order:
+        """A proration charge: an ordinary order (no B) listed in the entries."""
+        store = self.store
+        account = store.accounts.get(sub.account_id)
+        now = store.clock.now_ms()
+        item = OrderItem(sub.product, sub.display, sub.sku, 1, amount, subscription=sub.id)
+        order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
+                      sub.currency, now, [item], _customer(account), account.country,
+                      account.language, sub.live)
+        self._file_order(order, account)
+        sub.entries.append((order.id, start_of_day(now),
+                            None if sub.next is None else one_day_before(sub.next)))
+        return order
+
+
+def _give_coupon(sub: Subscription, coupon: Coupon, first_period_used: bool) -> None:
+    """Attach a coupon; the purchase already used one discounted period unless it was a
+    free trial."""
+    left = coupon.periods
+    if left is not None and first_period_used:
+        left -= 1
+    if left == 0:
+        return
+    sub.coupon, sub.discount_periods_left = coupon, left
+
+
+def price_from(pricing: object, currency: str) -> float | None:
+    price = pricing.get("price") if isinstance(pricing, Mapping) else None
+    amount = price.get(currency) if isinstance(price, Mapping) else None
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not (
+            0 <= amount < 10**9):
+        return None
+    return float(amount)
+
+
+def _customer(account: Account) -> dict[str, Any]:
+    return {"first": account.first, "last": account.last, "email": account.email,
+            "company": account.company, "phone": account.phone}
+
+
+def decline_reason_of(payment: object) -> str | None:
+    """The decline reason of a payment behaviour; "" means succeed, None means unset."""
+    if payment is None:
+        return None
+    if not isinstance(payment, Mapping):
+        raise Invalid({"payment": "payment must be an object such as {\"decline\": null}"})
+    reason = payment.get("decline")
+    if reason is None:
+        return ""
+    if not isinstance(reason, str) or not re.fullmatch(DECLINE_REASON, reason):
+        raise Invalid({"decline": "decline must be null or a reason such as EXPIRED_CARD"})
+    return reason
+
