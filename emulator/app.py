@@ -19,6 +19,7 @@ from emulator.config import Settings
 from emulator.domain.errors import Invalid
 from emulator.faults.engine import header_fault
 from emulator.faults.rules import Fault
+from emulator.fixtures import FixtureError, load_document, read_document
 from emulator.http.auth import Authenticator
 from emulator.http.context import RequestContext
 from emulator.http.faulting import apply_fault
@@ -43,6 +44,21 @@ class EmulatorApp:
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)
         self.auth = Authenticator(self.registry)
+        for path in settings.fixtures:
+            self._load_boot_fixture(path)
+
+    def _load_boot_fixture(self, path: str) -> None:
+        """A `--fixtures` document, into the store it names (raises FixtureError)."""
+        document = read_document(path)
+        store = document.store
+        if store is None:
+            raise FixtureError(document.name, "store", "store",
+                               "a fixture loaded at start-up must name its store "
+                               "(store: {username, password})")
+        if not self.registry.admits(*store):
+            raise FixtureError(document.name, "store", "store",
+                               "this username and password are not among --credentials")
+        load_document(document, self.registry.namespace(store[0]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

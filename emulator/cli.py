@@ -21,6 +21,7 @@ from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
 from emulator.faults.bucket import parse_rate
+from emulator.fixtures import FixtureError
 from emulator.webhooks.config import valid_secret, valid_url
 
 ENV_PREFIX = "FASTSPRING_EMULATOR_"
@@ -124,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("FAULT_HEADER", default=True),
                        help="honour the X-Emulator-Fault request header (default on; env "
                             "FAULT_HEADER=false to turn it off)")
+    serve.add_argument("--fixtures", action="append", metavar="FILE",
+                       default=[p for p in (_env("FIXTURES") or "").split(os.pathsep) if p],
+                       help="load a fixture document (JSON or YAML) into the store it names; "
+                            "repeat for several (env FIXTURES, separated by "
+                            f"'{os.pathsep}')")
     serve.add_argument("--log-level", choices=LOG_LEVELS,
                        default=_env("LOG_LEVEL", "warning"),
                        help="warning prints only the start line and errors; info adds "
@@ -162,8 +168,13 @@ class _AnnouncingServer(uvicorn.Server):
 
 
 def serve(settings: Settings) -> int:
+    try:
+        app = create_app(settings)
+    except FixtureError as exc:
+        print(f"fastspring-emulator: fixture {exc}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port,
+        app, host=settings.host, port=settings.port,
         log_level=settings.log_level, http=FastSpringHttpProtocol,
         access_log=settings.log_level in ("info", "debug", "trace"))
     _AnnouncingServer(config).run()
@@ -178,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
                         webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
-                        fault_header=args.fault_header)
+                        fault_header=args.fault_header, fixtures=tuple(args.fixtures))
     return serve(settings)
 
 

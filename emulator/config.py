@@ -21,6 +21,7 @@ class Settings:
     webhook_expand: bool = False
     fault_header: bool = True
     rate_limit: dict[str, float] | None = None
+    fixtures: tuple[str, ...] = ()
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

@@ -22,10 +22,16 @@ class Namespace:
                  boot_webhooks: Sequence[Mapping[str, Any]] = (),
                  boot_rate_limit: Mapping[str, Any] | None = None) -> None:
         self.name = name
+        self._seed = seed
+        self._client = client
         self.store = Store(name, seed)
         self.journal = Journal()
         self.hooks = Hooks(self.store, client, boot_webhooks, seed)
         self.faults = Faults(name, seed, boot_rate_limit)
+
+    def scratch(self) -> Namespace:
+        """An empty namespace like this one, for trying changes out (no webhooks)."""
+        return Namespace(self.name, self._seed, self._client)
 
     async def reset(self) -> None:
         self.store.reset()

@@ -75,6 +75,7 @@ ROUTES = [
     Route("GET", "/_emulator/rate-limit", faults.get_rate_limit),
     Route("PUT", "/_emulator/rate-limit", faults.set_rate_limit),
     Route("DELETE", "/_emulator/rate-limit", faults.remove_rate_limit),
+    Route("POST", "/_emulator/fixtures", control.load_fixture),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

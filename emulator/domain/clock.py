@@ -36,3 +36,9 @@ class Clock:
 
     def freeze(self) -> None:
         self.frozen_at = self.now_ms()
+
+    def unfreeze(self) -> None:
+        """Let the clock run again from where it stands."""
+        if self.frozen_at is not None:
+            at, self.frozen_at = self.frozen_at, None
+            self.travel_to(at)

@@ -23,6 +23,11 @@ class IdGenerator:
         self._namespace = namespace
         self.reset()
 
+    def reseed(self, seed: int | None) -> None:
+        """Use another seed from now on (a fixture document's `seed`)."""
+        self._seed = seed
+        self.reset()
+
     def reset(self) -> None:
         """Restart the sequence, so a reset store hands out the same ids again."""
         if self._seed is None:

@@ -33,7 +33,18 @@ async def read_json_object(request: Request, max_bytes: int,
 
 async def read_json(request: Request, max_bytes: int, optional: bool = False) -> Any:
     """The body as JSON, whatever Content-Type says (FastSpring parses JSON regardless
-    of it); over `max_bytes` is a 413, unparseable JSON a 400.
+    of it); over `max_bytes` is a 413, unparseable JSON a 400."""
+    body = await read_body(request, max_bytes)
+    if optional and not body.strip():
+        return {}
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequestBody(400, "Can not parse request body.") from None
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body, at most `max_bytes` (else a 413).
 
     Reads ASGI messages directly: this is on the path of every write request.
     """
@@ -49,10 +60,4 @@ async def read_json(request: Request, max_bytes: int, optional: bool = False) ->
         if len(body) > max_bytes:
             raise _too_large(max_bytes)
         if not message.get("more_body", False):
-            break
-    if optional and not body.strip():
-        return {}
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise BadRequestBody(400, "Can not parse request body.") from None
+            return body

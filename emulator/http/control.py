@@ -10,7 +10,8 @@ from emulator.domain.calendar import parse_instant
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import DAY_MS, iso_instant
-from emulator.http.body import read_json_object
+from emulator.fixtures import FixtureError, load_document, parse_document
+from emulator.http.body import read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
@@ -123,3 +124,25 @@ async def define_coupon(request: Request, ctx: RequestContext) -> Response:
 @endpoint("emulator.coupons")
 async def list_coupons(request: Request, ctx: RequestContext) -> Response:
     return JSON({"coupons": [coupon_view(c) for c in ctx.store.coupons.all()]})
+
+
+@endpoint("emulator.fixtures")
+async def load_fixture(request: Request, ctx: RequestContext) -> Response:
+    """A fixture document (JSON, or YAML with a YAML content type) into the caller's store."""
+    raw = await read_body(request, ctx.max_body_bytes)
+    content_type = request.headers.get("content-type", "")
+    name = "request.yaml" if "yaml" in content_type or "text" in content_type else \
+        "request.json"
+    try:
+        document = parse_document(name, raw)
+        named = document.store
+        if named is not None and named[0] != ctx.namespace.name:
+            raise FixtureError(name, "store", "store", f"this document is for store "
+                               f"{named[0]}, not the caller's store {ctx.namespace.name}")
+        load_document(document, ctx.namespace)
+    except FixtureError as exc:
+        return JSON({"result": "error", "error": exc.as_dict()}, status_code=400)
+    store = ctx.store
+    return JSON({"result": "success", "store": ctx.namespace.name,
+                 "products": len(store.catalog), "accounts": len(store.accounts),
+                 "orders": len(store.orders), "subscriptions": len(store.subscriptions)})

@@ -1,0 +1,282 @@
+"""Fixture documents: a whole store described in JSON or YAML, loaded through the API's rules.
+
+Every entry goes through the same domain calls as the API, so a fixture cannot
+create a state the API could not reach. States that need time to pass are
+reached by time passing: an `overdue` or `paused` subscription is bought one
+period (plus a day) before the clock start, with its decline or pause applied,
+and the clock then runs forward to the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from emulator.domain.calendar import add_interval, parse_instant
+from emulator.domain.errors import DomainError
+from emulator.domain.formats import DAY_MS, start_of_day
+from emulator.domain.store import Store
+from emulator.webhooks.config import parse_webhook
+
+SECTIONS = ("store", "seed", "clock", "products", "coupons", "accounts", "orders",
+            "webhooks", "faults", "rate_limit")
+STATES = ("active", "trial", "overdue", "canceled", "deactivated", "paused", "managed")
+TIMED_STATES = ("overdue", "paused")
+
+
+class FixtureError(Exception):
+    """A fixture entry the emulator refused: which document, entry and field, and why."""
+
+    def __init__(self, document: str, entry: str, field: str, message: str) -> None:
+        super().__init__(f"{document}: {entry}: {field}: {message}")
+        self.document, self.entry, self.field, self.message = document, entry, field, message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"document": self.document, "entry": self.entry, "field": self.field,
+                "message": self.message}
+
+
+@dataclass
+class FixtureDocument:
+    name: str
+    body: dict[str, Any]
+
+    @property
+    def store(self) -> tuple[str, str] | None:
+        store = self.body.get("store")
+        if store is None:
+            return None
+        if not isinstance(store, Mapping) or not all(
+                isinstance(store.get(k), str) and store.get(k) for k in ("username",
+                                                                         "password")):
+            raise FixtureError(self.name, "store", "store",
+                               "store must be {username: ..., password: ...}")
+        return store["username"], store["password"]
+
+
+def parse_document(name: str, text: bytes | str) -> FixtureDocument:
+    """A JSON or YAML fixture document (JSON is YAML, so one parser reads both)."""
+    try:
+        body = orjson.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        raise FixtureError(name, "document", "document", f"not valid JSON or YAML: {exc}"
+                           ) from None
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise FixtureError(name, "document", "document", "a fixture is a mapping of sections")
+    unknown = [k for k in body if k not in SECTIONS]
+    if unknown:
+        raise FixtureError(name, unknown[0], unknown[0],
+                           "unknown section; sections are " + ", ".join(SECTIONS))
+    return FixtureDocument(name, body)
+
+
+def read_document(path: str | Path) -> FixtureDocument:
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise FixtureError(str(path), "document", "document", str(exc)) from None
+    return parse_document(path.name, text)
+
+
+class _Loader:
+    """Applies one document to one namespace's store, hooks and faults."""
+
+    def __init__(self, document: FixtureDocument, namespace: Any, dry_run: bool) -> None:
+        self.doc = document
+        self.namespace = namespace
+        self.dry_run = dry_run
+        self.store: Store = namespace.store
+        self.accounts: dict[str, str] = {}
+        self.orders: dict[str, Any] = {}
+
+    def fail(self, entry: str, field: str, message: str) -> FixtureError:
+        return FixtureError(self.doc.name, entry, field, message)
+
+    def section(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        items = self.doc.body.get(name) or []
+        if not isinstance(items, list):
+            raise self.fail(name, name, f"{name} must be a list")
+        entries = []
+        for n, item in enumerate(items):
+            label = f"{name}[{n}]"
+            if not isinstance(item, Mapping):
+                raise self.fail(label, name, "each entry must be a mapping")
+            if isinstance(item.get("name"), str):
+                label += f" ({item['name']})"
+            entries.append((label, dict(item)))
+        return entries
+
+    def domain(self, entry: str, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except DomainError as exc:
+            field, message = next(iter(exc.errors.items()))
+            raise self.fail(entry, field, message) from None
+
+    def load(self) -> None:
+        body = self.doc.body
+        orders = self.section("orders")
+        timed = [(e, i) for e, i in orders if i.get("state") in TIMED_STATES]
+        if timed and "clock" not in body:
+            raise self.fail(timed[0][0], "state", "overdue and paused need a clock start")
+        if timed and len(self.store.events):
+            raise self.fail(timed[0][0], "state", "overdue and paused need an empty store: "
+                                                  "they are reached by moving the clock")
+        if "seed" in body:
+            if isinstance(body["seed"], bool) or not isinstance(body["seed"], int):
+                raise self.fail("seed", "seed", "seed must be an integer")
+            self.store.ids.reseed(body["seed"])
+        start, frozen = self._clock()
+        for entry, item in self.section("products"):
+            self.domain(entry, self.store.catalog.upsert, item)
+        for entry, item in self.section("coupons"):
+            self.domain(entry, self.store.coupons.define, item)
+        for entry, item in self.section("webhooks"):
+            # A dry run only checks webhooks: its events must never be delivered.
+            self.domain(entry, parse_webhook if self.dry_run else self.namespace.hooks.add,
+                        *(("check", item) if self.dry_run else (item,)))
+        for entry, item in self.section("accounts"):
+            self._account(entry, item)
+        self._timed_orders(timed, start)
+        clock = self.store.clock
+        if start is not None and start > clock.now_ms():
+            self.store.lifecycle.advance(start)
+        for entry, item in orders:
+            if item.get("state") not in TIMED_STATES:
+                self._order(entry, item)
+        for entry, item in self.section("faults"):
+            self.domain(entry, self.namespace.faults.add, item)
+        if "rate_limit" in body:
+            self.domain("rate_limit", self.namespace.faults.set_rate_limit,
+                        body["rate_limit"] if isinstance(body["rate_limit"], Mapping) else {})
+        if frozen is False:
+            clock.unfreeze()
+
+    def _clock(self) -> tuple[int | None, bool | None]:
+        clock = self.doc.body.get("clock")
+        if clock is None:
+            return None, None
+        if isinstance(clock, str):
+            clock = {"start": clock}
+        if not isinstance(clock, Mapping):
+            raise self.fail("clock", "clock", "clock must be {start: <ISO-8601>, frozen: true}")
+        start = parse_instant(clock.get("start")) if isinstance(clock.get("start"), str) \
+            else None
+        if start is None:
+            raise self.fail("clock", "start", "start must be an ISO-8601 instant")
+        frozen = clock.get("frozen", True)
+        if not isinstance(frozen, bool):
+            raise self.fail("clock", "frozen", "frozen must be true or false")
+        if len(self.store.events) and start < self.store.clock.now_ms():
+            raise self.fail("clock", "start", "the store's clock is already past this start")
+        self.store.clock.freeze()
+        self.store.clock.travel_to(start)
+        return start, frozen
+
+    def _account(self, entry: str, item: dict[str, Any]) -> None:
+        name = item.pop("name", None)
+        payment = item.pop("payment", None)
+        if not isinstance(name, str) or not name:
+            raise self.fail(entry, "name", "every account needs a name to be referred to")
+        if name in self.accounts:
+            raise self.fail(entry, "name", f"another account is already named {name}")
+        account = self.domain(entry, self.store.accounts.create, item)
+        self.accounts[name] = account.id
+        if payment is not None:
+            self.domain(entry, self.store.lifecycle.set_payment, account.id,
+                        payment.get("decline") if isinstance(payment, Mapping) else 0)
+
+    def _purchase(self, entry: str, item: dict[str, Any]) -> Any:
+        body = {k: v for k, v in item.items() if k not in ("name", "state", "pausePeriods")}
+        account = body.get("account")
+        if isinstance(account, str):
+            if account not in self.accounts:
+                raise self.fail(entry, "account", f"no account is named {account}; name it "
+                                                  "in accounts first")
+            body["account"] = self.accounts[account]
+        order = self.domain(entry, self.store.lifecycle.checkout, body)
+        name = item.get("name")
+        if isinstance(name, str):
+            if name in self.orders:
+                raise self.fail(entry, "name", f"another order is already named {name}")
+            self.orders[name] = order
+        return order
+
+    def _subscriptions(self, entry: str, order: Any) -> list[Any]:
+        subs = [self.store.subscriptions.get(i.subscription) for i in order.items
+                if i.subscription]
+        if not subs:
+            raise self.fail(entry, "state", "a state needs a subscription product in items")
+        return subs
+
+    def _timed_orders(self, timed: list[tuple[str, dict[str, Any]]], start: int | None) -> None:
+        """Buy overdue and paused subscriptions back-dated, oldest purchase first."""
+        if not timed or start is None:
+            return
+        plans = []
+        for entry, item in timed:
+            first = item.get("items")
+            path = first[0].get("product") if isinstance(first, list) and first and \
+                isinstance(first[0], Mapping) else None
+            product = self.store.catalog.find(path) if isinstance(path, str) else None
+            pricing = product.pricing if product else None
+            if pricing is None or not pricing.is_subscription or pricing.managed:
+                raise self.fail(entry, "items", "overdue and paused need a product that "
+                                                "renews by itself")
+            day = start_of_day(start)
+            period_days = pricing.trial or (
+                add_interval(day, pricing.interval, pricing.interval_length) - day) // DAY_MS
+            plans.append((start - (period_days + 1) * DAY_MS, entry, item))
+        plans.sort(key=lambda p: p[0])
+        self.store.clock.travel_to(plans[0][0])      # back in time: the store has no events
+        for bought_at, entry, item in plans:
+            self.store.lifecycle.advance(bought_at)
+            order = self._purchase(entry, item)
+            for sub in self._subscriptions(entry, order):
+                if item["state"] == "paused":
+                    periods = item.get("pausePeriods", 1)
+                    self.domain(entry, self.store.lifecycle.pause, sub.id, periods)
+                else:
+                    self.domain(entry, self.store.lifecycle.set_payment, sub.account_id,
+                                item.get("decline", "EXPIRED_CARD"))
+
+    def _order(self, entry: str, item: dict[str, Any]) -> None:
+        state = item.get("state")
+        if state is not None and state not in STATES:
+            raise self.fail(entry, "state", "state must be one of " + ", ".join(STATES))
+        order = self._purchase(entry, item)
+        if state is None:
+            return
+        for sub in self._subscriptions(entry, order):
+            if state in ("canceled", "deactivated"):
+                self.domain(entry, self.store.lifecycle.cancel, sub.id, state == "deactivated")
+            elif state == "trial" and sub.state != "trial":
+                raise self.fail(entry, "state", f"{sub.product} has no free trial")
+            elif state == "managed" and not sub.adhoc:
+                raise self.fail(entry, "state", f"{sub.product} is not a managed (adhoc) "
+                                                "product")
+            elif state == "active" and sub.state != "active":
+                raise self.fail(entry, "state", f"{sub.product} starts in {sub.state}")
+
+
+def load_document(document: FixtureDocument, namespace: Any) -> None:
+    """Load `document` into `namespace`.
+
+    Into an empty store, the whole document is first loaded into a scratch copy, so a
+    document with a bad entry changes nothing. A document added to a store that already
+    holds data may build on it (an order for a product loaded before), so it cannot be
+    tried apart: its structure is checked first, and an entry the rules refuse stops
+    the load there, with the entries before it applied.
+    """
+    if len(namespace.store.events) == 0 and len(namespace.store.accounts) == 0 and \
+            len(namespace.store.catalog) == 0:
+        _Loader(document, namespace.scratch(), dry_run=True).load()
+    _Loader(document, namespace, dry_run=False).load()
