@@ -9,12 +9,14 @@ because it runs on every request and each layer costs throughput.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from emulator import persistence
 from emulator.config import Settings
 from emulator.domain.errors import Invalid
 from emulator.faults.engine import header_fault
@@ -44,8 +46,11 @@ class EmulatorApp:
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)
         self.auth = Authenticator(self.registry)
+        if settings.state_file:
+            persistence.load(settings.state_file, self.registry)
         for path in settings.fixtures:
             self._load_boot_fixture(path)
+        self._saver: asyncio.Task[None] | None = None
 
     def _load_boot_fixture(self, path: str) -> None:
         """A `--fixtures` document, into the store it names (raises FixtureError)."""
@@ -72,13 +77,29 @@ class EmulatorApp:
             if message["type"] == "lifespan.startup":
                 for namespace in self.registry.all():
                     namespace.hooks.start()
+                if self.settings.state_file:
+                    self._saver = asyncio.get_running_loop().create_task(self._save_often())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._saver is not None:
+                    self._saver.cancel()
                 for namespace in self.registry.all():
                     await namespace.hooks.stop()
+                if self.settings.state_file:
+                    persistence.save(self.settings.state_file, self.registry)
                 await self.registry.client.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _save_often(self) -> None:
+        """Save every store each `--state-interval` seconds (and at shutdown)."""
+        assert self.settings.state_file is not None
+        while True:
+            await asyncio.sleep(self.settings.state_interval)
+            try:
+                persistence.save(self.settings.state_file, self.registry)
+            except OSError:
+                log.exception("could not save %s", self.settings.state_file)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]

@@ -22,6 +22,7 @@ from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
 from emulator.faults.bucket import parse_rate
 from emulator.fixtures import FixtureError
+from emulator.snapshots import SnapshotError
 from emulator.webhooks.config import valid_secret, valid_url
 
 ENV_PREFIX = "FASTSPRING_EMULATOR_"
@@ -72,6 +73,16 @@ def _rate_limit(text: str) -> dict[str, float]:
         return parse_rate(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"interval must be 0.1 to 86400 seconds, not {text!r}")
+    return value
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -130,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="load a fixture document (JSON or YAML) into the store it names; "
                             "repeat for several (env FIXTURES, separated by "
                             f"'{os.pathsep}')")
+    serve.add_argument("--state-file", default=_env("STATE_FILE"), metavar="PATH",
+                       help="load every store from PATH at start-up and save them there "
+                            "(atomically) at shutdown and every --state-interval seconds "
+                            "(env STATE_FILE)")
+    serve.add_argument("--state-interval", type=_interval,
+                       default=_env("STATE_INTERVAL", "30"), metavar="SECONDS",
+                       help="how often to save the state file (default 30; env "
+                            "STATE_INTERVAL)")
     serve.add_argument("--log-level", choices=LOG_LEVELS,
                        default=_env("LOG_LEVEL", "warning"),
                        help="warning prints only the start line and errors; info adds "
@@ -173,6 +192,9 @@ def serve(settings: Settings) -> int:
     except FixtureError as exc:
         print(f"fastspring-emulator: fixture {exc}", file=sys.stderr)
         return 2
+    except SnapshotError as exc:
+        print(f"fastspring-emulator: state file: {exc}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port,
         log_level=settings.log_level, http=FastSpringHttpProtocol,
@@ -189,7 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
                         webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
-                        fault_header=args.fault_header, fixtures=tuple(args.fixtures))
+                        fault_header=args.fault_header, fixtures=tuple(args.fixtures),
+                        state_file=args.state_file, state_interval=args.state_interval)
     return serve(settings)
 
 

@@ -22,6 +22,8 @@ class Settings:
     fault_header: bool = True
     rate_limit: dict[str, float] | None = None
     fixtures: tuple[str, ...] = ()
+    state_file: str | None = None
+    state_interval: float = 30.0
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

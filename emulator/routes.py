@@ -76,6 +76,8 @@ ROUTES = [
     Route("PUT", "/_emulator/rate-limit", faults.set_rate_limit),
     Route("DELETE", "/_emulator/rate-limit", faults.remove_rate_limit),
     Route("POST", "/_emulator/fixtures", control.load_fixture),
+    Route("GET", "/_emulator/snapshot", control.export_snapshot),
+    Route("POST", "/_emulator/snapshot", control.import_snapshot),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

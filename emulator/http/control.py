@@ -15,6 +15,7 @@ from emulator.http.body import read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
+from emulator.snapshots import SnapshotError, export_namespace, import_namespace
 from emulator.http.responses import JSON
 from emulator.journal import DEFAULT_CAPACITY
 
@@ -146,3 +147,24 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
     return JSON({"result": "success", "store": ctx.namespace.name,
                  "products": len(store.catalog), "accounts": len(store.accounts),
                  "orders": len(store.orders), "subscriptions": len(store.subscriptions)})
+
+
+@endpoint("emulator.snapshot")
+async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
+    """The caller's whole store as JSON."""
+    return JSON(export_namespace(ctx.namespace))
+
+
+@endpoint("emulator.snapshot")
+async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
+    """Replace the caller's store with a snapshot (a later export is identical)."""
+    snapshot = await read_json_object(request, ctx.max_body_bytes * 64)
+    hooks = ctx.namespace.hooks
+    await hooks.stop()
+    try:
+        import_namespace(ctx.namespace, snapshot)
+    except SnapshotError as exc:
+        hooks.start()
+        return JSON({"result": "error", "error": {"snapshot": str(exc)}}, status_code=400)
+    hooks.start()
+    return JSON({"result": "success", "store": ctx.namespace.name})

@@ -1,0 +1,276 @@
+"""Snapshots: a whole namespace as plain JSON, and back.
+
+Everything a store holds is written out, including its clock, event log, webhook
+deliveries still waiting for a retry, fault counters and the state of every
+seeded generator, so that importing a snapshot and exporting it again gives the
+same document. Derived state (the lifecycle's queue, search indexes that are pure
+functions of the records) is rebuilt on import instead of being stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import random
+from typing import Any
+
+from emulator.domain.accounts import Account
+from emulator.domain.catalog import Notice, Pricing, Product
+from emulator.domain.commerce import Session
+from emulator.domain.coupons import Coupon
+from emulator.domain.events import Event
+from emulator.domain.ids import IdGenerator
+from emulator.domain.orders import Order, OrderItem
+from emulator.domain.returns import Return, ReturnLine
+from emulator.domain.subscriptions import Addon, Subscription
+from emulator.faults.bucket import TokenBucket
+from emulator.faults.rules import Fault, parse_rule
+from emulator.http.pitfalls import Pitfall
+from emulator.webhooks.channel import Attempt, Channel, Delivery
+from emulator.webhooks.config import Webhook
+
+VERSION = 1
+
+
+class SnapshotError(Exception):
+    """A snapshot document the emulator cannot restore."""
+
+
+# --- small pieces ----------------------------------------------------------------------
+
+def _random_state(generator: random.Random) -> list[Any]:
+    version, internal, gauss = generator.getstate()
+    return [version, list(internal), gauss]
+
+
+def _set_random_state(generator: random.Random, state: list[Any]) -> None:
+    generator.setstate((state[0], tuple(state[1]), state[2]))
+
+
+def _ids(generator: IdGenerator) -> dict[str, Any]:
+    return {"seed": generator._seed, "state": _random_state(generator._random)}
+
+
+def _set_ids(generator: IdGenerator, data: dict[str, Any]) -> None:
+    generator._seed = data["seed"]
+    _set_random_state(generator._random, data["state"])
+
+
+def _plain(record: Any) -> Any:
+    """A dataclass (and what it holds) as JSON-ready data; tuples become lists."""
+    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
+
+
+def _notice(data: dict[str, Any]) -> Notice:
+    return Notice(**data)
+
+
+# --- the store -------------------------------------------------------------------------
+
+def _export_store(store: Any) -> dict[str, Any]:
+    accounts = store.accounts
+    subs = store.subscriptions
+    commerce = store.commerce
+    return {
+        "ids": _ids(store.ids),
+        "clock": {"offset_ms": store.clock.offset_ms, "frozen_at": store.clock.frozen_at},
+        "accounts": [_plain(accounts.get(i)) for i in accounts._order],
+        "account_relations": accounts._relations,
+        "account_subscription_counts": accounts._subscription_counts,
+        "products": [_plain(p) for p in (store.catalog.get(path)
+                                         for path in store.catalog.paths())],
+        "coupons": [_plain(c) for c in store.coupons.all()],
+        "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
+        "subscriptions": [{**_plain(sub), "coupon": sub.coupon.code if sub.coupon else None}
+                          for sub in (subs.get(i) for i in subs.all_ids())],
+        "subscription_index": {"by_state": store.subscription_index._by_state,
+                               "notes": store.subscription_index._notes},
+        "returns": [{"id": r.id, "reference": r.reference, "order": r.order.id,
+                     "lines": [[r.order.items.index(line.item), line.quantity, line.credit]
+                               for line in r.lines],
+                     "reason": r.reason, "note": r.note, "created": r.created,
+                     "notification": r.notification, "live": r.live, "tags": r.tags}
+                    for r in commerce.returns._by_id.values()],
+        "sessions": [_plain(s) for s in commerce._sessions.values()],
+        "events": [_plain(e) for e in store.events.events],
+    }
+
+
+def _import_store(store: Any, data: dict[str, Any]) -> None:
+    store.reset()
+    _set_ids(store.ids, data["ids"])
+    store.clock.offset_ms = data["clock"]["offset_ms"]
+    store.clock.frozen_at = data["clock"]["frozen_at"]
+    accounts = store.accounts
+    for raw in data["accounts"]:
+        account = Account(**raw)
+        accounts._by_id[account.id] = account
+        accounts._order.append(account.id)
+        accounts._by_email[account.email.casefold()] = account.id
+        accounts._by_global[account.global_key] = account.id
+        if account.custom is not None:
+            accounts._by_custom.setdefault(account.custom, []).append(account.id)
+    accounts._relations = data["account_relations"]
+    accounts._subscription_counts = data["account_subscription_counts"]
+    for raw in data["products"]:
+        pricing = dict(raw["pricing"])
+        for name in ("reminder", "overdue", "cancellation"):
+            pricing[name] = _notice(pricing[name])
+        store.catalog._products[raw["path"]] = Product(
+            raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
+    for raw in data["coupons"]:
+        store.coupons._coupons[raw["code"]] = Coupon(**raw)
+    for raw in data["orders"]:
+        order = Order(**{**raw, "items": [OrderItem(**i) for i in raw["items"]]})
+        store.orders.add(order)
+        store.order_index.add(order)
+    index = store.subscription_index
+    for raw in data["subscriptions"]:
+        fields = dict(raw)
+        for name in ("reminder", "overdue", "cancellation"):
+            fields[name] = _notice(fields[name])
+        fields["addons"] = [Addon(**a) for a in fields["addons"]]
+        fields["entries"] = [tuple(e) for e in fields["entries"]]
+        fields["coupon"] = store.coupons._coupons.get(raw["coupon"]) if raw["coupon"] else None
+        sub = Subscription(**fields)
+        store.subscriptions.add(sub)
+        index._seq[sub.id] = len(index._by_seq)
+        index._by_seq.append(sub.id)
+        index._by_product.setdefault(sub.product, []).append(sub.id)
+    index._by_state = data["subscription_index"]["by_state"]
+    index._notes = {k: [tuple(n) for n in v]
+                    for k, v in data["subscription_index"]["notes"].items()}
+    for raw in data["returns"]:
+        order = store.orders.get(raw["order"])
+        lines = [ReturnLine(order.items[position], quantity, credit)
+                 for position, quantity, credit in raw["lines"]]
+        store.commerce.returns.add(Return(raw["id"], raw["reference"], order, lines,
+                                          raw["reason"], raw["note"], raw["created"],
+                                          raw["notification"], raw["live"], raw["tags"]))
+    for raw in data["sessions"]:
+        session = Session(**raw)
+        store.commerce._sessions[session.id] = session
+    log = store.events
+    for raw in data["events"]:
+        event = Event(**raw)
+        log.events.append(event)
+        log._created.append(event.created)
+        log._by_id[event.id] = event
+    for sub_id in store.subscriptions.all_ids():
+        store.lifecycle.schedule(store.subscriptions.get(sub_id))
+
+
+# --- journal, webhooks and faults ------------------------------------------------------
+
+def _export_journal(journal: Any) -> dict[str, Any]:
+    return {"seq": journal._seq, "entries": [
+        [seq, ms, method, path, query.decode("latin-1"), status,
+         [_plain(w) for w in warnings], None if fault is None else _plain(fault)]
+        for seq, ms, method, path, query, status, warnings, fault in journal._entries]}
+
+
+def _import_journal(journal: Any, data: dict[str, Any]) -> None:
+    journal.clear()
+    journal._seq = data["seq"]
+    for seq, ms, method, path, query, status, warnings, fault in data["entries"]:
+        journal._entries.append((seq, ms, method, path, query.encode("latin-1"), status,
+                                 [Pitfall(**w) for w in warnings],
+                                 None if fault is None else Fault(**fault)))
+
+
+def _export_hooks(hooks: Any) -> dict[str, Any]:
+    channels = []
+    for channel in hooks.channels.values():
+        webhook = channel.webhook
+        channels.append({
+            "webhook": {**_plain(webhook), "events": None if webhook.events is None
+                        else sorted(webhook.events)},
+            "deliveries": [{"wire_id": d.wire_id, "event": d.event.id, "attempts": d.attempts,
+                            "first_at": d.first_at, "next_at": d.next_at, "state": d.state}
+                           for d in channel.deliveries.values()],
+            "queue": list(channel._queue)})
+    return {"ids": _ids(hooks._ids), "channels": channels,
+            "attempts": [_plain(a) for a in hooks.attempts],
+            "acknowledged": list(hooks.acked)}
+
+
+def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
+    store = hooks.store
+    hooks.channels.clear()
+    hooks.attempts.clear()
+    hooks._attempts_by_id.clear()
+    hooks.acked.clear()
+    _set_ids(hooks._ids, data["ids"])
+    for raw in data["channels"]:
+        config = dict(raw["webhook"])
+        config["events"] = None if config["events"] is None else frozenset(config["events"])
+        channel = Channel(hooks, Webhook(**config))
+        for d in raw["deliveries"]:
+            event = store.events.find(d["event"])
+            if event is None:
+                raise SnapshotError(f"delivery {d['wire_id']} names an unknown event")
+            delivery = Delivery(event, d["wire_id"], d["attempts"], d["first_at"],
+                                d["next_at"], d["state"])
+            channel.deliveries[delivery.wire_id] = delivery
+            if delivery.state == "retrying" and delivery.next_at is not None:
+                heapq.heappush(channel._retries, (delivery.next_at, next(channel._tiebreak),
+                                                  delivery.wire_id))
+        channel._queue.extend(raw["queue"])
+        hooks.channels[channel.webhook.id] = channel
+    for raw in data["attempts"]:
+        hooks.record(Attempt(**raw))
+    for event_id in data["acknowledged"]:
+        hooks.acked[event_id] = store.events.find(event_id)
+
+
+def _export_faults(faults: Any) -> dict[str, Any]:
+    return {"ids": _ids(faults._ids),
+            "rules": [{"id": r.id, "raw": r.raw, "matched": r.matched, "fired": r.fired,
+                       "hits": _random_state(r._hits),
+                       "latencies": _random_state(r._latencies)} for r in faults.rules],
+            "bucket": None if faults.bucket is None else _plain(faults.bucket)}
+
+
+def _import_faults(faults: Any, data: dict[str, Any]) -> None:
+    faults.rules.clear()
+    _set_ids(faults._ids, data["ids"])
+    for raw in data["rules"]:
+        rule = parse_rule(raw["id"], raw["raw"])
+        rule.matched, rule.fired = raw["matched"], raw["fired"]
+        _set_random_state(rule._hits, raw["hits"])
+        _set_random_state(rule._latencies, raw["latencies"])
+        faults.rules.append(rule)
+    faults.bucket = None if data["bucket"] is None else TokenBucket(**data["bucket"])
+
+
+# --- whole namespaces ------------------------------------------------------------------
+
+def export_namespace(namespace: Any) -> dict[str, Any]:
+    return {"version": VERSION, "store": namespace.name,
+            "data": _export_store(namespace.store), "journal": _export_journal(
+                namespace.journal), "webhooks": _export_hooks(namespace.hooks),
+            "faults": _export_faults(namespace.faults)}
+
+
+def import_namespace(namespace: Any, snapshot: Any) -> None:
+    """Replace everything in `namespace` with `snapshot` (checked before anything
+    changes: a snapshot that does not restore leaves the namespace as it was)."""
+    if not isinstance(snapshot, dict) or snapshot.get("version") != VERSION:
+        raise SnapshotError(f"not a version {VERSION} snapshot of a store")
+    trial = namespace.scratch()
+    try:
+        _restore(trial, snapshot)
+    except SnapshotError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise SnapshotError(f"the snapshot does not restore: {type(exc).__name__}: {exc}"
+                            ) from None
+    _restore(namespace, snapshot)
+
+
+def _restore(namespace: Any, snapshot: dict[str, Any]) -> None:
+    _import_store(namespace.store, snapshot["data"])
+    namespace.hooks.attach(namespace.store)
+    _import_journal(namespace.journal, snapshot["journal"])
+    _import_hooks(namespace.hooks, snapshot["webhooks"])
+    _import_faults(namespace.faults, snapshot["faults"])
