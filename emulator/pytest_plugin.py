@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -141,6 +142,24 @@ class FastSpringStore:
             raise AssertionError(f"waited {timeout} s for {count} {type_ or 'events'}: "
                                  f"{response.json().get('acknowledged')} acknowledged")
         return response.json()["events"]
+
+    # fixtures and snapshots
+    def load_fixture(self, document: str | Path | dict[str, Any]) -> dict[str, Any]:
+        """Load a fixture document (a path to YAML/JSON, or the document as a dict)."""
+        if isinstance(document, dict):
+            return self._control("POST", "/fixtures", document)
+        path = Path(document)
+        response = self.client.post("/_emulator/fixtures", content=path.read_bytes(),
+                                    headers={"Content-Type": "application/yaml"})
+        if response.status_code >= 400:
+            raise AssertionError(f"fixture {path.name} refused: {response.text}")
+        return response.json()
+
+    def snapshot(self) -> dict[str, Any]:
+        return self._control("GET", "/snapshot")
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self._control("POST", "/snapshot", snapshot)
 
     def requests(self) -> list[dict[str, Any]]:
         """The store's request journal."""

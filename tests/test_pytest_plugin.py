@@ -59,6 +59,20 @@ def test_controls(fastspring):
     assert fastspring.client.get("/products").json()["products"] == []
 '''
 
+FIXTURES_AND_SNAPSHOTS = '''
+def test_fixture_and_snapshot(fastspring, tmp_path):
+    path = tmp_path / "store.yaml"
+    path.write_text("accounts: [{name: a, contact: {first: A, last: B, email: a@example.com}}]")
+    assert fastspring.load_fixture(path)["accounts"] == 1
+    fastspring.load_fixture({"accounts": [{"name": "b", "contact": {
+        "first": "B", "last": "C", "email": "b@example.com"}}]})
+    saved = fastspring.snapshot()
+    fastspring.reset()
+    assert fastspring.client.get("/accounts").json()["total"] == 0
+    fastspring.restore(saved)
+    assert fastspring.client.get("/accounts").json()["total"] == 2
+'''
+
 URL = '''
 import os
 
@@ -76,6 +90,11 @@ def test_the_fastspring_fixture_runs_a_journey(pytester):
 
 def test_the_control_client(pytester):
     pytester.makepyfile(CONTROLS)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_fixtures_and_snapshots_from_the_control_client(pytester):
+    pytester.makepyfile(FIXTURES_AND_SNAPSHOTS)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
