@@ -33,7 +33,7 @@ from emulator.routes import ROUTES
 
 log = logging.getLogger("emulator")
 
-PUBLIC_PATHS = frozenset({"/_emulator/health"})
+PUBLIC_PATHS = frozenset({"/_emulator/health", "/_emulator/openapi.json"})
 CONTROL_PREFIX = "/_emulator/"
 _UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="FastSpring API"'}
 

@@ -53,6 +53,7 @@ ROUTES = [
     Route("POST", "/webhooks/keys", webhooks.rotate_key),
     # Control plane (design.md, "Control plane")
     Route("GET", "/_emulator/health", control.health),
+    Route("GET", "/_emulator/openapi.json", control.openapi),
     Route("POST", "/_emulator/reset", control.reset),
     Route("GET", "/_emulator/requests", control.requests),
     Route("GET", "/_emulator/clock", control.clock),

@@ -168,3 +168,19 @@ async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
         return JSON({"result": "error", "error": {"snapshot": str(exc)}}, status_code=400)
     hooks.start()
     return JSON({"result": "success", "store": ctx.namespace.name})
+
+
+_OPENAPI: bytes | None = None
+
+
+async def openapi(request: Request) -> Response:
+    """The contract of the emulated API and the control plane (no auth, like health)."""
+    global _OPENAPI
+    if _OPENAPI is None:
+        import orjson
+        from emulator.contract import openapi as build
+        _OPENAPI = orjson.dumps(build())
+    response = JSON(None)
+    response.body = _OPENAPI
+    response.raw_headers[0] = (b"content-length", str(len(_OPENAPI)).encode())
+    return response

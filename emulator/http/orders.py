@@ -119,5 +119,6 @@ async def post_orders(request: Request, ctx: RequestContext) -> Response:
         "order.update", "order", commerce.update_order(item).id))
     for record, item in zip(records, items):
         if record["result"] == "error":
-            record["order"] = item.get("order") if isinstance(item, dict) else None
+            order_id = item.get("order") if isinstance(item, dict) else None
+            record["order"] = order_id if isinstance(order_id, str) else None
     return batch_response("orders", records)

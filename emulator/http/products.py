@@ -42,7 +42,7 @@ async def upsert_products(request: Request, ctx: RequestContext) -> Response:
             records.append(error_element("product.create", "product", None,
                                          {"product": "Each product must be an object"}))
             continue
-        path = item.get("product")
+        path = item.get("product") if isinstance(item.get("product"), str) else None
         try:
             catalog.upsert(item)
         except Invalid as exc:

@@ -21,6 +21,7 @@ async def create_returns(request: Request, ctx: RequestContext) -> Response:
     records = []
     for item in items:
         order_id = item.get("order") if isinstance(item, dict) else None
+        order_id = order_id if isinstance(order_id, str) else None
         try:
             if not isinstance(item, dict):
                 raise Invalid({"return": "each return must be an object"})

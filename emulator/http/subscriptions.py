@@ -147,9 +147,8 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
     records = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("subscription"), str):
-            records.append(error_element("subscription.update", "subscription",
-                                         item.get("subscription") if isinstance(item, dict)
-                                         else None, {"subscription": "Not found"}))
+            records.append(error_element("subscription.update", "subscription", None,
+                                         {"subscription": "Not found"}))
             continue
         sub_id = item["subscription"]
         try:
@@ -175,7 +174,7 @@ async def charge_subscriptions(request: Request, ctx: RequestContext) -> Respons
     for item in items:
         sub_id = item.get("subscription") if isinstance(item, dict) else None
         if not isinstance(sub_id, str):
-            records.append(error_element("subscription.charge", "subscription", sub_id,
+            records.append(error_element("subscription.charge", "subscription", None,
                                          {"subscription": "Not found"}))
             continue
         try:
