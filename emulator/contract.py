@@ -168,7 +168,8 @@ def op(summary: str, ok: str | None, *, tag: str = "FastSpring API",
         if links:
             responses[ok_status]["links"] = links
     for status in errors + ("401",) + (("413",) if body else ()):
-        schema = ref(error_schema if status != "401" else "Error")
+        names = error_schema.split("|") if status != "401" else ["Error"]
+        schema = ref(names[0]) if len(names) == 1 else {"anyOf": [ref(n) for n in names]}
         if status == "400" and batch and ok is not None:
             schema = {"anyOf": [schema, ref(ok)]}
         if status == "408":
@@ -236,7 +237,8 @@ def _paths() -> dict[str, Any]:
         "/subscriptions/estimate": {
             "post": op("Estimate a plan change", "Any", body="Any")},
         "/subscriptions/{id}": {
-            "get": op("Get one or several subscriptions", "Any", params=ID_PATH),
+            "get": op("Get one or several subscriptions", "Any", params=ID_PATH,
+                      error_schema="Error|SubscriptionRecords"),
             "post": op("Update a subscription", "SubscriptionRecords", params=ID_PATH,
                        body="Any", batch=True),
             "delete": op("Cancel subscriptions", "SubscriptionRecords",
@@ -255,7 +257,8 @@ def _paths() -> dict[str, Any]:
             "get": op("Search orders", "OrderLookup",
                       params=_params("begin", "end", "days", "products", "status", "scope",
                                      "rebill", "returns") + PAGE_PARAMS),
-            "post": op("Update orders, or create and charge one", "Any", body="Any")},
+            "post": op("Update orders, or create and charge one", "Any", body="Any",
+                       error_schema="Error|Orders")},
         "/orders/{ids}": {
             "get": op("Get one (bare) or several orders", "Any",
                       params=_params("ids", kind="path"), error_schema="Orders")},

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from emulator.app import create_app
 from emulator.config import Settings
+from tests.contract_check import check_response
 
 _emails = itertools.count(1)
 
@@ -29,14 +30,25 @@ def basic(username: str, password: str) -> str:
 
 
 def client_for(app: Any, username: str = "store", password: str = "secret",
-               user_agent: str | None = "contract-tests/1.0") -> TestClient:
+               user_agent: str | None = "contract-tests/1.0",
+               check_contract: bool = True) -> TestClient:
+    """A client for one store; every response it receives is checked against the
+    served OpenAPI contract (tests/contract_check.py)."""
     headers = {"Authorization": basic(username, password)}
     if user_agent is not None:
         headers["User-Agent"] = user_agent
     client = TestClient(app, headers=headers)
     if user_agent is None:
         client.headers.pop("user-agent", None)
+    if check_contract:
+        client.event_hooks["response"] = [_conforms]
     return client
+
+
+def _conforms(response: Any) -> None:
+    response.read()
+    check_response(response.request.method, response.request.url.path,
+                   response.status_code, response.headers, response.content)
 
 
 @pytest.fixture

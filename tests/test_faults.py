@@ -328,3 +328,11 @@ def test_no_fault_header_ignores_it():
     client = client_for(create_app(Settings(fault_header=False)))
     assert client.get("/accounts", headers={"X-Emulator-Fault": "500"}).status_code == 200
     create_account(client)
+
+
+def test_faulted_responses_name_their_source_in_a_header(client):
+    created = rule(client, path="/accounts", status=503, times=1)
+    assert client.get("/accounts").headers["x-emulator-fault"] == f"rule {created['id']}"
+    assert "x-emulator-fault" not in client.get("/accounts").headers
+    assert client.get("/accounts", headers={"X-Emulator-Fault": "500"}).headers[
+        "x-emulator-fault"] == "header"

@@ -73,6 +73,17 @@ async def drop(scope: Scope) -> None:
         await asyncio.sleep(0)
 
 
+def _marked(send: Send, source: str) -> Send:
+    header = (b"x-emulator-fault", source.encode("latin-1", "replace"))
+
+    async def marked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), header]
+        await send(message)
+
+    return marked
+
+
 class _Captured:
     def __init__(self) -> None:
         self.body = b""
@@ -84,6 +95,8 @@ class _Captured:
 
 async def apply_fault(fault: Fault, scope: Scope, receive: Receive, send: Send,
                       serve: Serve) -> None:
+    """Carry out `fault`; every response it sends names it in `X-Emulator-Fault`."""
+    send = _marked(send, fault.source)
     if fault.latency_ms:
         await asyncio.sleep(fault.latency_ms / 1000)
     if fault.action == "delay":
