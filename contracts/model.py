@@ -141,6 +141,16 @@ class Model:
             sub.events.append("subscription.uncanceled")
         return True
 
+    def update(self, sub_id: str, next_day: int | None) -> bool:
+        """`POST /subscriptions` with a quantity, or a new next charge date (future)."""
+        sub = self.subs[sub_id]
+        if sub.state == "deactivated" or (next_day is not None and sub.managed):
+            return False
+        if next_day is not None:
+            sub.next, sub.reminded_for = next_day, None
+        sub.events.append("subscription.updated")
+        return True
+
     def pause(self, sub_id: str, periods: int) -> bool:
         sub = self.subs[sub_id]
         if sub.managed or sub.state != "active":

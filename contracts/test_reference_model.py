@@ -120,6 +120,18 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
             {"subscription": sub, "deactivation": None}]})
         assert (response.status_code == 200) == self.model.uncancel(sub)
 
+    @rule(sub=subscriptions, quantity=st.integers(1, 5))
+    def change_quantity(self, sub, quantity):
+        response = self.client.post("/subscriptions", json={"subscriptions": [
+            {"subscription": sub, "quantity": quantity}]})
+        assert (response.status_code == 200) == self.model.update(sub, None)
+
+    @rule(sub=subscriptions, days_ahead=st.integers(1, 40))
+    def change_next_charge(self, sub, days_ahead):
+        next_day = day_of(self.model.now) + days_ahead * 86_400_000
+        response = self.client.post(f"/subscriptions/{sub}", json={"next": next_day})
+        assert (response.status_code == 200) == self.model.update(sub, next_day)
+
     @rule(sub=subscriptions, periods=st.integers(1, 2))
     def pause(self, sub, periods):
         response = self.client.post(f"/subscriptions/{sub}/pause",
