@@ -208,6 +208,11 @@ class Model:
             self._run(self.subs[sub_id], kind)
         self.now = to
 
+    def catch_up(self) -> None:
+        """What is already due runs before the next request (the emulator's documented
+        behaviour), e.g. a reminder whose date a change of `next` put in the past."""
+        self.advance(self.now)
+
     def _run(self, sub: Sub, kind: str) -> None:
         if kind == "remind":
             sub.reminded_for = sub.next

@@ -167,6 +167,7 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @invariant()
     def accounts_agree(self):
+        self.model.catch_up()
         ids, page = [], 1
         while page:
             body = self.client.get("/accounts", params={"page": page, "limit": 3}).json()
@@ -181,6 +182,7 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @invariant()
     def subscriptions_agree(self):
+        self.model.catch_up()
         if not self.model.subs:
             return
         log = self.client.get("/_emulator/events", params={"limit": 1000}).json()["events"]

@@ -160,6 +160,65 @@ SCHEMAS: dict[str, Schema] = {
     "Events": obj({**RECORD, **PAGING, "events": array(ref("Event")), "more": BOOLEAN},
                   ["events", "more"]),
     "Any": {"type": "object", "additionalProperties": True},
+    "SubscriptionOrMany": {"anyOf": [ref("Subscription"), obj({"subscriptions": array(
+        {"anyOf": [ref("Subscription"), obj({"result": {"const": "error"}}, ["result"])]})},
+        ["subscriptions"])]},
+    "OrderOrMany": {"anyOf": [ref("Order"), ref("Orders")]},
+    "Plan": obj({"product": STRING, "display": STRING, "billingFrequency": STRING,
+                 "price": NUMBER, "quantity": INTEGER, "total": NUMBER, "addons": array(
+                     {"type": "object"})}, ["product", "quantity", "total"]),
+    "Estimate": obj({"subscription": STRING, "currency": STRING, "timezone": STRING,
+                     "periodStartDate": INTEGER, "periodEndDate": INTEGER,
+                     "currentPlan": ref("Plan"), "proposedPlan": ref("Plan"),
+                     "amountDue": obj({"prorationSubtotal": NUMBER, "totalAmountDue": NUMBER,
+                                       "nextChargeDate": INTEGER,
+                                       "nextChargeAmount": NUMBER},
+                                      ["totalAmountDue", "nextChargeDate"])},
+                    ["subscription", "currentPlan", "proposedPlan", "amountDue"]),
+    "History": obj({"subscription": STRING, "history": array(obj({
+        "type": {"enum": ["base_plan", "add_on"]}, "product": STRING, "quantity": INTEGER,
+        "price": NUMBER, **dates("changed", nullable=False)}, ["type", "product"])), **RECORD},
+        ["subscription", "history"]),
+    "EventMarked": obj({"event": STRING, "processed": BOOLEAN, **RECORD},
+                       ["event", "processed"]),
+    "KeyRotated": obj({"url": STRING, "result": {"const": "success"}}, ["url", "result"]),
+    "PauseBody": {"anyOf": [obj({"pausePeriodCount": {"type": "integer", "minimum": 1,
+                                                      "maximum": 12}}, ["pausePeriodCount"]),
+                            {"type": "array", "minItems": 1, "maxItems": 1, "items": obj({
+                                "pausePeriodCount": {"type": "integer", "minimum": 1,
+                                                     "maximum": 12}}, ["pausePeriodCount"])}]},
+    "EstimateBody": obj({"subscription": STRING, "product": STRING,
+                         "quantity": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        ["subscription"]),
+    "ReturnsBody": obj({"returns": {"type": "array", "minItems": 1, "items": obj({
+        "order": STRING, "reason": {"enum": ["DUPLICATE_ORDER", "PRODUCT_NOT_RECEIVED",
+                                             "CUSTOMER_SATISFACTION_GUARANTEE", "OTHER"]},
+        "note": {"type": "string", "maxLength": 200},
+        "items": {"type": "array", "minItems": 1, "items": obj({
+            "product": STRING, "quantity": {"type": "integer", "minimum": 1}}, ["product"])}},
+        ["order"])}}, ["returns"]),
+    "SessionBody": obj({"account": STRING, "currency": {"enum": ["USD", "EUR"]},
+                        "items": {"type": "array", "minItems": 1, "items": obj({
+                            "product": STRING, "quantity": {"type": "integer", "minimum": 1,
+                                                            "maximum": 100}}, ["product"])}},
+                       ["account", "items"]),
+    "OrdersBody": {"anyOf": [
+        obj({"orders": {"type": "array", "minItems": 1, "items": obj({
+            "order": STRING, "tags": {"type": "object", "additionalProperties": STRING},
+            "items": array(obj({"product": STRING, "attributes": {
+                "type": "object", "additionalProperties": STRING}}, ["product"]))},
+            ["order"])}}, ["orders"]),
+        obj({"account": STRING, "currency": {"enum": ["USD", "EUR"]},
+             "items": {"type": "array", "minItems": 1, "items": obj({
+                 "product": STRING, "quantity": {"type": "integer", "minimum": 1,
+                                                 "maximum": 100}}, ["product"])}},
+            ["account", "items"])]},
+    "SubscriptionUpdateBody": {"anyOf": [ref("SubscriptionsBody"), obj({
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+        "manualRenew": BOOLEAN, "deactivation": {"type": "null"}})]},
+    "EventMarkBody": obj({"processed": BOOLEAN}, ["processed"]),
+    "KeyBody": obj({"url": STRING, "hmacSecret": {"type": "string", "minLength": 1,
+                                                  "maxLength": 100}}, ["url", "hmacSecret"]),
 }
 
 
@@ -256,43 +315,46 @@ def _paths() -> dict[str, Any]:
             "post": op("Charge managed subscriptions", "SubscriptionRecords",
                        body="SubscriptionsBody", batch=True)},
         "/subscriptions/estimate": {
-            "post": op("Estimate a plan change", "Any", body="Any")},
+            "post": op("Estimate a plan change", "Estimate", body="EstimateBody")},
         "/subscriptions/{id}": {
-            "get": op("Get one or several subscriptions", "Any", params=ID_PATH,
+            "get": op("Get one or several subscriptions", "SubscriptionOrMany", params=ID_PATH,
                       error_schema="Error|SubscriptionRecords"),
             "post": op("Update a subscription", "SubscriptionRecords", params=ID_PATH,
-                       body="Any", batch=True),
+                       body="SubscriptionUpdateBody", batch=True),
             "delete": op("Cancel subscriptions", "SubscriptionRecords",
                          params=ID_PATH + _params("billingPeriod"), batch=True)},
         "/subscriptions/{id}/entries": {
             "get": op("Orders of a subscription, newest first", "Entries", params=ID_PATH)},
         "/subscriptions/{id}/pause": {
-            "post": op("Schedule a pause", "Subscription", params=ID_PATH, body="Any")},
+            "post": op("Schedule a pause", "Subscription", params=ID_PATH,
+                       body="PauseBody")},
         "/subscriptions/{id}/resume": {
             "post": op("Resume", "Subscription", params=ID_PATH)},
         "/subscriptions/{id}/convert": {
             "post": op("Convert an expired trial", "Session", params=ID_PATH)},
         "/subscriptions/{id}/history": {
-            "get": op("Plan history", "Any", params=ID_PATH + _params("scope", "order"))},
+            "get": op("Plan history", "History", params=ID_PATH + _params("scope", "order"))},
         "/orders": {
             "get": op("Search orders", "OrderLookup",
                       params=_params("begin", "end", "days", "products", "status", "scope",
                                      "rebill", "returns") + PAGE_PARAMS),
-            "post": op("Update orders, or create and charge one", "Any", body="Any",
-                       error_schema="Error|Orders")},
+            "post": op("Update orders, or create and charge one", "OrderOrMany",
+                       body="OrdersBody", error_schema="Error|Orders")},
         "/orders/{ids}": {
-            "get": op("Get one (bare) or several orders", "Any",
+            "get": op("Get one (bare) or several orders", "OrderOrMany",
                       params=_params("ids", kind="path"), error_schema="Orders")},
-        "/returns": {"post": op("Refund orders", "Returns", body="Any", batch=True)},
+        "/returns": {"post": op("Refund orders", "Returns", body="ReturnsBody", batch=True)},
         "/returns/{id}": {"get": op("Get returns", "Returns", params=ID_PATH, batch=True)},
-        "/sessions": {"post": op("Create a checkout session", "Session", body="Any",
+        "/sessions": {"post": op("Create a checkout session", "Session", body="SessionBody",
                                  error_schema="SessionError")},
         "/events/unprocessed": {"get": op("Unprocessed events", "Events",
                                           params=_params("begin", "end", "days"))},
         "/events/processed": {"get": op("Processed events", "Events",
                                         params=_params("begin", "end", "days"))},
-        "/events/{id}": {"post": op("Mark an event", "Any", params=ID_PATH, body="Any")},
-        "/webhooks/keys": {"post": op("Rotate a webhook secret", "Any", body="Any")},
+        "/events/{id}": {"post": op("Mark an event", "EventMarked", params=ID_PATH,
+                                    body="EventMarkBody")},
+        "/webhooks/keys": {"post": op("Rotate a webhook secret", "KeyRotated",
+                                      body="KeyBody")},
     }
     control = {
         "/_emulator/reset": {"post": op("Empty the store", "Any", errors=())},
