@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,7 +19,8 @@ from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
 from emulator.snapshots import SnapshotError, export_namespace, import_namespace
-from emulator.http.responses import JSON
+from emulator.contract import openapi as build_openapi
+from emulator.http.responses import JSON, raw
 from emulator.journal import DEFAULT_CAPACITY
 
 MAX_ADVANCE_DAYS = 36_500
@@ -170,17 +174,11 @@ async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
     return JSON({"result": "success", "store": ctx.namespace.name})
 
 
-_OPENAPI: bytes | None = None
+@functools.lru_cache(maxsize=1)
+def _openapi_document() -> bytes:
+    return orjson.dumps(build_openapi())
 
 
 async def openapi(request: Request) -> Response:
     """The contract of the emulated API and the control plane (no auth, like health)."""
-    global _OPENAPI
-    if _OPENAPI is None:
-        import orjson
-        from emulator.contract import openapi as build
-        _OPENAPI = orjson.dumps(build())
-    response = JSON(None)
-    response.body = _OPENAPI
-    response.raw_headers[0] = (b"content-length", str(len(_OPENAPI)).encode())
-    return response
+    return raw(_openapi_document())

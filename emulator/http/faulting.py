@@ -15,8 +15,10 @@ from typing import Any
 import orjson
 from starlette.types import Message, Receive, Scope, Send
 
+from starlette.responses import Response
+
 from emulator.faults.rules import Fault
-from emulator.http.responses import JSON
+from emulator.http.responses import JSON, raw
 
 Serve = Callable[[Send], Awaitable[None]]
 
@@ -40,25 +42,21 @@ def default_body(status: int, path: str) -> dict[str, Any]:
     return {"result": "error", "error": {key: _phrase(status)}}
 
 
-def status_response(fault: Fault, path: str) -> JSON:
+def status_response(fault: Fault, path: str) -> Response:
     headers = dict(fault.headers)
     if isinstance(fault.body, str):
-        response = JSON(None, status_code=fault.status, headers=headers)
-        response.body = fault.body.encode("utf-8")
-        response.raw_headers[0] = (b"content-length", str(len(response.body)).encode())
-        if not any(k.lower() == "content-type" for k in headers):
-            response.raw_headers[1] = (b"content-type", b"text/plain; charset=utf-8")
-        return response
+        custom_type = next((v for k, v in headers.items() if k.lower() == "content-type"),
+                           None)
+        others = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        content_type = (custom_type or "text/plain; charset=utf-8").encode("latin-1")
+        return raw(fault.body.encode("utf-8"), fault.status, content_type, others)
     body = default_body(fault.status, path) if fault.body is None else fault.body
     return JSON(body, status_code=fault.status, headers=headers)
 
 
-def truncated(body: bytes) -> JSON:
+def truncated(body: bytes) -> Response:
     """A 200 whose JSON body stops half way."""
-    response = JSON(None)
-    response.body = body[:max(1, len(body) // 2)]
-    response.raw_headers[0] = (b"content-length", str(len(response.body)).encode())
-    return response
+    return raw(body[:max(1, len(body) // 2)])
 
 
 async def drop(scope: Scope) -> None:

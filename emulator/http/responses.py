@@ -27,6 +27,19 @@ class JSON(Response):
                                  for k, v in headers.items()]
 
 
+def raw(body: bytes, status_code: int = 200, content_type: bytes = b"application/json",
+        headers: dict[str, str] | None = None) -> Response:
+    """Bytes sent as they are: a cached document, a text body, a deliberately broken one."""
+    response = Response(status_code=status_code)
+    response.body = body
+    response.raw_headers = [(b"content-length", str(len(body)).encode()),
+                            (b"content-type", content_type)]
+    if headers:
+        response.raw_headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                 for k, v in headers.items()]
+    return response
+
+
 def success(action: str, body: dict[str, Any] | None = None) -> JSON:
     """A 200 carrying `body` (a fresh dict, extended in place) with `action` and `result`."""
     payload = body if body is not None else {}
