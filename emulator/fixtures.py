@@ -66,11 +66,13 @@ def parse_document(name: str, text: bytes | str) -> FixtureDocument:
     except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
         raise FixtureError(name, "document", "document", f"not valid JSON or YAML: {exc}"
                            ) from None
+    except RecursionError:
+        raise FixtureError(name, "document", "document", "nested too deeply") from None
     if body is None:
         body = {}
     if not isinstance(body, dict):
         raise FixtureError(name, "document", "document", "a fixture is a mapping of sections")
-    unknown = [k for k in body if k not in SECTIONS]
+    unknown = [str(k) for k in body if k not in SECTIONS]
     if unknown:
         raise FixtureError(name, unknown[0], unknown[0],
                            "unknown section; sections are " + ", ".join(SECTIONS))

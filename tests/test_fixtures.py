@@ -141,12 +141,20 @@ def test_errors_name_the_document_entry_and_field_and_change_nothing(client, cha
     assert client.get("/products").json()["products"] == []
 
 
-@pytest.mark.parametrize("raw", [b"[1, 2]", b"{unclosed", b"just text"])
+@pytest.mark.parametrize("raw", [b"[1, 2]", b"{unclosed", b"just text",
+                                 b"[" * 3000 + b"]" * 3000])
 def test_documents_that_are_not_mappings(client, raw):
     response = client.post("/_emulator/fixtures", content=raw,
                            headers={"Content-Type": "application/yaml"})
     assert response.status_code == 400
     assert response.json()["error"]["entry"] == "document"
+
+
+def test_a_section_name_that_is_not_text_is_named_as_text(client):
+    response = client.post("/_emulator/fixtures", content=b"{1: 2}",
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 400
+    assert response.json()["error"]["entry"] == "1"
 
 
 def test_a_document_for_another_store_is_refused(client):
