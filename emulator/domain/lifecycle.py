@@ -321,8 +321,9 @@ class Lifecycle(Purchases, PlanChanges):
         self.schedule(sub)
         return events
 
-    def charge_managed(self, sub_id: str) -> tuple[Order | None, list[str]]:
-        """`POST /subscriptions/charge`: bill a managed subscription now."""
+    def charge_managed(self, sub_id: str) -> list[str]:
+        """`POST /subscriptions/charge`: bill a managed subscription now. A decline is
+        an error for the caller, after its `subscription.charge.failed` event."""
         sub = self.store.subscriptions.get(sub_id)
         if not sub.adhoc:
             raise Invalid({"subscription": "Subscription is not a managed subscription"})
@@ -332,9 +333,9 @@ class Lifecycle(Purchases, PlanChanges):
         if reason is not None:
             sub.decline_reason = reason
             sub.changed = self.store.clock.now_ms()
-            raise ChargeDeclined(reason, [self._emit_charge_failed(sub, reason)])
-        events = self._record_charge(sub)
-        return self.store.orders.get(sub.entries[-1][0]), events
+            self._emit_charge_failed(sub, reason)
+            raise Invalid({"subscription": reason})
+        return self._record_charge(sub)
 
     def set_payment(self, account_id: str, decline: object) -> list[Transition]:
         """Set the account's stored payment method to succeed or to decline.
@@ -355,13 +356,5 @@ class Lifecycle(Purchases, PlanChanges):
                     done.append(Transition(self.store.clock.now_ms(), sub.id, "charge",
                                            sub.state, tuple(events)))
         return done
-
-
-class ChargeDeclined(Invalid):
-    """A managed charge was declined; carries the events it emitted."""
-
-    def __init__(self, reason: str, events: list[str]) -> None:
-        super().__init__({"subscription": reason})
-        self.events = events
 
 

@@ -19,9 +19,9 @@ from emulator.http.body import read_json, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.domain.views import history_view
+from emulator.domain.views import history_view, subscription_view
 from emulator.http.responses import JSON, failure, success
-from emulator.http.views import order_record, session_view, subscription_record
+from emulator.http.views import order_record, session_view
 
 LIST_FILTERS = ("accountId", "status", "scope", "products", "event")
 MAX_CHARGE_BATCH = 50
@@ -29,7 +29,7 @@ MAX_CHARGE_BATCH = 50
 
 def _record(ctx: RequestContext, sub_id: str, action: str) -> dict[str, Any]:
     sub = ctx.store.subscriptions.get(sub_id)
-    return {**subscription_record(ctx.store, sub), "action": action, "result": "success"}
+    return {**subscription_view(sub), "action": action, "result": "success"}
 
 
 @endpoint("subscription.get", echo=("subscription", "id"))
@@ -102,7 +102,7 @@ async def list_subscriptions(request: Request, ctx: RequestContext) -> Response:
     items: list[Any] = found.items
     if filtered:
         subs = ctx.store.subscriptions
-        items = [subscription_record(ctx.store, subs.get(i)) for i in found.items]
+        items = [subscription_view(subs.get(i)) for i in found.items]
     return success("subscription.getall", {"page": found.page, "limit": found.limit,
                                            "nextPage": found.next_page, "total": found.total,
                                            "subscriptions": items})
@@ -214,8 +214,8 @@ async def pause_subscription(request: Request, ctx: RequestContext) -> Response:
         raise Invalid({"subscription.pause": "Unable to find subscription."})
     body = await read_json(request, ctx.max_body_bytes)
     store.lifecycle.pause(sub_id, _pause_count(body))
-    return success("subscriptions.pause.get", subscription_record(
-        store, store.subscriptions.get(sub_id)))
+    return success("subscriptions.pause.get",
+                   subscription_view(store.subscriptions.get(sub_id)))
 
 
 @endpoint("subscriptions.resume")
@@ -223,8 +223,8 @@ async def resume_subscription(request: Request, ctx: RequestContext) -> Response
     store = ctx.store
     sub_id = request.path_params["id"]
     store.lifecycle.resume(sub_id)
-    return success("subscriptions.resume", subscription_record(
-        store, store.subscriptions.get(sub_id)))
+    return success("subscriptions.resume",
+                   subscription_view(store.subscriptions.get(sub_id)))
 
 
 
