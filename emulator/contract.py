@@ -274,6 +274,7 @@ CONTROL = "control plane"
 
 
 def _paths() -> dict[str, Any]:
+    from emulator import contract_groups   # it builds on the helpers above
     account_links = {"GetAccount": _link("getAccount", "id", "$response.body#/account"),
                      "UpdateAccount": _link("updateAccount", "id", "$response.body#/account"),
                      "Authenticate": _link("authenticateAccounts", "ids",
@@ -371,8 +372,6 @@ def _paths() -> dict[str, Any]:
                                                          params=ID_PATH)},
         "/_emulator/accounts/{id}/payment": {"post": op("Set the payment behaviour", "Any",
                                                         params=ID_PATH, body="Any")},
-        "/_emulator/coupons": {"get": op("Coupons", "Any", errors=()),
-                               "post": op("Define a coupon", "Any", body="Any")},
         "/_emulator/fixtures": {"post": op("Load a fixture document", "Any", body="Any")},
         "/_emulator/snapshot": {"get": op("Export the store", "Any", errors=()),
                                 "post": op("Restore the store", "Any", body="Any")},
@@ -395,6 +394,8 @@ def _paths() -> dict[str, Any]:
                                   "put": op("Set the rate limit", "Any", body="Any"),
                                   "delete": op("Remove the rate limit", "Any", errors=())},
     }
+    paths.update(contract_groups.paths())
+    control.update(contract_groups.control_paths())
     for path, item in control.items():
         for operation in item.values():
             operation["tags"] = [CONTROL]
@@ -412,6 +413,7 @@ def _paths() -> dict[str, Any]:
 
 
 def openapi() -> dict[str, Any]:
+    from emulator import contract_groups
     return {
         "openapi": "3.1.0",
         "info": {"title": "fastspring-emulator", "version": __version__,
@@ -421,7 +423,7 @@ def openapi() -> dict[str, Any]:
         "security": [{"basic": []}],
         "tags": [{"name": "FastSpring API"}, {"name": CONTROL}],
         "paths": _paths(),
-        "components": {"schemas": SCHEMAS,
+        "components": {"schemas": {**SCHEMAS, **contract_groups.SCHEMAS},
                        "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
     }
 

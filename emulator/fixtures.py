@@ -140,7 +140,7 @@ class _Loader:
         for entry, item in self.section("products"):
             self.domain(entry, self.store.catalog.upsert, item)
         for entry, item in self.section("coupons"):
-            self.domain(entry, self.store.coupons.define, item)
+            self.domain(entry, self.store.coupons.upsert, item)
         for entry, item in self.section("webhooks"):
             if self.dry_run:      # only check: a scratch store's events must never go out
                 self.domain(entry, parse_webhook, "check", item)

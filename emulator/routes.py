@@ -6,8 +6,8 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import (accounts, checkout, control, events, faults, orders, products,
-                           returns, sessions, subscriptions, webhooks)
+from emulator.http import (accounts, checkout, control, coupons, events, faults, orders,
+                           products, returns, sessions, subscriptions, webhooks)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -46,6 +46,14 @@ ROUTES = [
     Route("POST", "/products", products.upsert_products),
     Route("GET", "/products/{paths}", products.get_products),
     Route("DELETE", "/products/{paths}", products.delete_products),
+    # Coupons (docs/api.md, "Coupons")
+    Route("GET", "/coupons", coupons.list_coupons),
+    Route("POST", "/coupons", coupons.upsert_coupon),
+    Route("GET", "/coupons/{id}", coupons.get_coupons),
+    Route("POST", "/coupons/{id}", coupons.add_codes),
+    Route("DELETE", "/coupons/{id}", coupons.delete_coupon),
+    Route("GET", "/coupons/{id}/codes", coupons.list_codes),
+    Route("DELETE", "/coupons/{id}/codes", coupons.delete_codes),
     # Events API and webhook keys (section 5)
     Route("GET", "/events/unprocessed", events.unprocessed_events),
     Route("GET", "/events/processed", events.processed_events),

@@ -17,7 +17,7 @@ from typing import Any
 from emulator.domain.accounts import Account
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.commerce import Session
-from emulator.domain.coupons import Coupon
+from emulator.domain.coupons import export_coupon, restore_coupon
 from emulator.domain.events import Event
 from emulator.domain.ids import IdGenerator
 from emulator.domain.orders import Order, OrderItem
@@ -79,9 +79,11 @@ def _export_store(store: Any) -> dict[str, Any]:
         "account_subscription_counts": accounts._subscription_counts,
         "products": [_plain(p) for p in (store.catalog.get(path)
                                          for path in store.catalog.paths())],
-        "coupons": [_plain(c) for c in store.coupons.all()],
+        "coupons": store.coupons.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
-        "subscriptions": [{**_plain(sub), "coupon": sub.coupon.code if sub.coupon else None}
+        # A subscription keeps its coupon's terms even after the coupon is deleted.
+        "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
+                           if sub.coupon else None}
                           for sub in (subs.get(i) for i in subs.all_ids())],
         "subscription_index": {"by_state": store.subscription_index._by_state,
                                "notes": store.subscription_index._notes},
@@ -118,8 +120,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
             pricing[name] = _notice(pricing[name])
         store.catalog._products[raw["path"]] = Product(
             raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
-    for raw in data["coupons"]:
-        store.coupons._coupons[raw["code"]] = Coupon(**raw)
+    store.coupons.restore(data["coupons"])
     for raw in data["orders"]:
         order = Order(**{**raw, "items": [OrderItem(**i) for i in raw["items"]]})
         store.orders.add(order)
@@ -131,7 +132,9 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
             fields[name] = _notice(fields[name])
         fields["addons"] = [Addon(**a) for a in fields["addons"]]
         fields["entries"] = [tuple(e) for e in fields["entries"]]
-        fields["coupon"] = store.coupons._coupons.get(raw["coupon"]) if raw["coupon"] else None
+        held = raw["coupon"]
+        fields["coupon"] = None if held is None else (
+            store.coupons.find(held["id"]) or restore_coupon(held))
         sub = Subscription(**fields)
         store.subscriptions.add(sub)
         index._seq[sub.id] = len(index._by_seq)

@@ -81,7 +81,7 @@ def test_the_demo_store_has_every_state_and_25_accounts():
     assert client.get("/_emulator/clock").json()["frozen"] is False
     (hook,) = client.get("/_emulator/webhooks").json()["webhooks"]
     assert hook["url"] == "http://receiver:9000/webhooks" and hook["secret"] == "demo-secret"
-    assert client.get("/_emulator/coupons").json()["coupons"][0]["coupon"] == "WELCOME10"
+    assert client.get("/coupons/welcome").json()["codes"] == ["WELCOME10"]
 
 
 def test_json_documents_and_the_empty_fixture(client):

@@ -30,8 +30,12 @@ def rich_store(client):
                                                    "intervalLength": 1, "amount": 2})
     add_product(client, "seat", price={"USD": 2})
     add_product(client, "ebook", interval=None, price={"USD": 5})
-    client.post("/_emulator/coupons", json={"coupon": "TEN", "discount": {"percent": 10},
-                                            "periods": 2})
+    client.post("/_emulator/coupons", json={"coupon": "TEN", "discount": {
+        "type": "percent", "percent": 10}, "discountPeriodCount": 2})
+    client.post("/coupons", json={"coupon": "tiers", "codes": ["TIERS"], "discounts": [
+        {"type": "flat", "amount": {"USD": 1}, "products": ["seat"]},
+        {"type": "percent", "percent": 5, "discountPeriodCount": 3}],
+        "hasMultiDiscount": True, "limit": 9, "available": {"start": "2027-01-01"}})
     client.post("/_emulator/webhooks", json={"url": dead_url(), "secret": "s"})
     client.post("/_emulator/faults", json={"path": "/orders*", "probability": 0.5, "seed": 4})
     client.put("/_emulator/rate-limit", json={"requests": 1000, "window_seconds": 60})

@@ -177,7 +177,7 @@ class PlanChanges:
             if not isinstance(coupons, list) or len(coupons) > 1:
                 errors["coupons"] = "Only one coupon is supported"
             elif not coupons:
-                changes.update(coupon=None, discount_periods_left=None)
+                changes.update(coupon=None, coupon_code=None, discount_periods_left=None)
             else:
                 coupon = self.store.coupons.usable(coupons[0], self.store.clock.now_ms())
                 if isinstance(coupon, str):
@@ -185,7 +185,9 @@ class PlanChanges:
                 elif not coupon.applies_to(changes.get("product", sub.product)):
                     errors["coupons"] = not_valid("DOES_NOT_EXIST")
                 else:
-                    changes.update(coupon=coupon, discount_periods_left=coupon.periods)
+                    changes.update(coupon=coupon, coupon_code=coupons[0],
+                                   discount_periods_left=coupon.periods_for(
+                                       changes.get("product", sub.product)))
         for name in ("tags", "attributes"):
             if name in item:
                 if isinstance(item[name], Mapping):

@@ -43,11 +43,11 @@ class Purchases:
         now = store.clock.now_ms()
         items = [OrderItem(sub.product, sub.display, sub.sku, sub.quantity, sub.unit_price,
                            discount=sub.discount, subscription=sub.id,
-                           coupon=sub.coupon.code if sub.discount else None)]
+                           coupon=sub.coupon_code if sub.discount else None)]
         if sub.coupon is not None and sub.discount_periods_left is not None:
             sub.discount_periods_left -= 1
             if sub.discount_periods_left == 0:
-                sub.coupon = sub.discount_periods_left = None
+                sub.coupon = sub.coupon_code = sub.discount_periods_left = None
         items += [OrderItem(a.product, a.display, a.sku, a.quantity, a.unit_price,
                             subscription=sub.id) for a in sub.addons]
         order = Order(store.orders.new_id(), store.orders.reference(now, "B"), account.id,
@@ -84,8 +84,8 @@ class Purchases:
         lines = self.checkout_lines(request.get("items"), currency)
         decline = decline_reason_of(request.get("payment"))
         account, contact_body = self._checkout_account(request)
-        coupon = None
-        if request.get("coupon") not in (None, ""):
+        coupon, code = None, request.get("coupon")
+        if code not in (None, ""):
             coupon = store.coupons.usable(request["coupon"], store.clock.now_ms())
             if isinstance(coupon, str):
                 raise Invalid({"coupon": not_valid(coupon)})
@@ -112,15 +112,15 @@ class Purchases:
                              product.sku, quantity, unit_price, attributes=attributes)
             discounted = coupon is not None and coupon.applies_to(product.path)
             if discounted:
-                item.coupon = coupon.code
-                item.discount = coupon.discount(unit_price, quantity, currency)
+                item.coupon = code
+                item.discount = coupon.discount(product.path, unit_price, quantity, currency)
             if product.pricing.is_subscription:
                 sub = self._new_subscription(product, quantity, currency, unit_price,
                                              account, order)
                 sub.attributes.update(attributes)
                 item.subscription = sub.id
                 if discounted:
-                    _give_coupon(sub, coupon, first_period_used=sub.state != "trial")
+                    _give_coupon(sub, coupon, code, first_period_used=sub.state != "trial")
                 if sub.state == "trial":
                     item.discount = item.subtotal
                 new_subscriptions.append(sub)
@@ -130,7 +130,7 @@ class Purchases:
                 order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
                                              setup_fee["price"].get(currency, 0.0)))
         if coupon is not None:
-            order.coupons.append(coupon.code)
+            order.coupons.append(code)
             coupon.uses += 1
         self._file_order(order, account)
         if any(line.product.pricing.extra.get("paymentCollected") is not False
@@ -253,15 +253,16 @@ class Purchases:
         return order
 
 
-def _give_coupon(sub: Subscription, coupon: Coupon, first_period_used: bool) -> None:
+def _give_coupon(sub: Subscription, coupon: Coupon, code: str,
+                 first_period_used: bool) -> None:
     """Attach a coupon; the purchase already used one discounted period unless it was a
     free trial."""
-    left = coupon.periods
+    left = coupon.periods_for(sub.product)
     if left is not None and first_period_used:
         left -= 1
     if left == 0:
         return
-    sub.coupon, sub.discount_periods_left = coupon, left
+    sub.coupon, sub.coupon_code, sub.discount_periods_left = coupon, code, left
 
 
 def price_from(pricing: object, currency: str) -> float | None:

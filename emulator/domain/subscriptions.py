@@ -82,6 +82,7 @@ class Subscription:
     addons: list[Addon] = field(default_factory=list)
     tax_exempt_id: str | None = None
     coupon: Coupon | None = None
+    coupon_code: str | None = None               # the code as the buyer typed it
     discount_periods_left: int | None = None     # None with a coupon: for every period
 
     @property
@@ -94,7 +95,8 @@ class Subscription:
         """The coupon's discount on the next charge (base plan only), or 0."""
         if self.coupon is None or self.discount_periods_left == 0:
             return 0.0
-        return self.coupon.discount(self.unit_price, self.quantity, self.currency)
+        return self.coupon.discount(self.product, self.unit_price, self.quantity,
+                                    self.currency)
 
     @property
     def net_amount(self) -> float:

@@ -179,7 +179,7 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
         **_money("price", sub.unit_price, c), **_money("discount", sub.discount, c),
         **_money("subtotal", sub.net_amount, c),
         "discountDuration": sub.discount_periods_left if sub.coupon else None,
-        "coupons": [sub.coupon.code] if sub.coupon else [],
+        "coupons": [sub.coupon_code] if sub.coupon else [],
         **date_family("next", sub.next), **date_family("end", sub.end),
         **date_family("canceledDate", sub.canceled_date),
         **date_family("deactivationDate", sub.deactivation_date),
@@ -199,9 +199,10 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
                     "quantity": a.quantity, **_money("price", a.unit_price, c),
                     **_money("discount", 0.0, c), **_money("subtotal", a.amount, c),
                     "discounts": []} for a in sub.addons],
-        "discounts": [{"discountPath": sub.coupon.code,
+        "discounts": [{"discountPath": sub.coupon_code,
                        "discountDuration": sub.discount_periods_left,
-                       "percentValue": sub.coupon.percent}] if sub.coupon else [],
+                       "percentValue": sub.coupon.percent_for(sub.product)}]
+        if sub.coupon else [],
         "fulfillments": {}, "taxExemptId": sub.tax_exempt_id,
         "instructions": _instructions(sub),
     }

@@ -1,0 +1,105 @@
+"""The contract of the newer API groups: coupons, product prices and offers, quotes.
+
+Kept apart from `contract.py` to keep both readable; `contract.openapi()` merges
+these schemas and paths into the one served document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.contract import (BOOLEAN, NULLABLE_STRING, STRING, Schema, _params, array,
+                               obj, op, ref)
+
+CODE = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}
+AMOUNTS = {"type": "object", "minProperties": 1, "propertyNames": {"enum": ["USD", "EUR"]},
+           "additionalProperties": {"type": "number", "minimum": 1, "maximum": 1000}}
+PERCENT_DISCOUNT = {"type": "object", "additionalProperties": False,
+                    "required": ["type", "percent"],
+                    "properties": {"type": {"const": "percent"},
+                                   "percent": {"type": "number", "minimum": 1,
+                                               "maximum": 100}}}
+FLAT_DISCOUNT = {"type": "object", "additionalProperties": False,
+                 "required": ["type", "amount"],
+                 "properties": {"type": {"const": "flat"}, "amount": AMOUNTS}}
+
+
+def closed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    """An object that refuses unknown keys, as the Jackson-based services do."""
+    return {**obj(properties, required), "additionalProperties": False}
+
+
+def strings(items: Schema = STRING) -> Schema:
+    return {"type": "array", "items": items}
+
+
+SCHEMAS: dict[str, Schema] = {
+    # --- coupons ---
+    "CouponBody": closed({
+        "coupon": CODE, "discount": {"anyOf": [PERCENT_DISCOUNT, FLAT_DISCOUNT]},
+        "discountPeriodCount": {"type": "integer", "minimum": 0, "maximum": 365},
+        "applyDiscountImmediately": BOOLEAN, "combine": BOOLEAN,
+        "reason": {"type": "object", "additionalProperties": STRING},
+        "limit": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 1000},
+                            {"const": ""}]},
+        "available": closed({"start": {"type": "string", "format": "date"},
+                             "end": {"type": "string", "format": "date"}}),
+        "codes": {"type": "array", "maxItems": 20, "items": CODE},
+        "products": strings()}, ["coupon", "discount"]),
+    "CodesBody": closed({"codes": {"type": "array", "maxItems": 20, "items": CODE}},
+                        ["codes"]),
+    "CouponRecord": obj({"coupon": NULLABLE_STRING, "action": STRING,
+                         "result": {"enum": ["success", "error"]}, "error": STRING},
+                        ["result"]),
+    "Coupon": obj({"coupon": STRING, "discount": obj({"hasMultipleDiscounts": BOOLEAN,
+                                                      "discounts": array({"type": "object"}),
+                                                      "type": {"enum": ["percent", "flat"]}},
+                                                     ["hasMultipleDiscounts", "discounts"]),
+                   "discountPeriodCount": {"type": ["integer", "null"]},
+                   "combine": BOOLEAN, "reason": {"type": "object"}, "limit": STRING,
+                   "available": {"type": "object"}, "codes": strings(),
+                   "products": array({"anyOf": [STRING, {"type": "object"}]})},
+                  ["coupon", "discount", "combine", "limit", "codes", "products"]),
+    "CouponAnswer": {"anyOf": [ref("Coupon"), ref("CouponRecord"), obj({
+        "coupons": array({"anyOf": [ref("Coupon"), ref("CouponRecord")]})}, ["coupons"])]},
+    "CouponIds": obj({"coupons": strings()}, ["coupons"]),
+    "CouponCodes": {"anyOf": [obj({"coupon": STRING, "codes": strings()},
+                                  ["coupon", "codes"]), ref("CouponRecord")]},
+    "CodesAdded": {"anyOf": [obj({"coupon": STRING, "codes": strings(),
+                                  "result": {"const": "success"}}, ["coupon", "codes"]),
+                             ref("CouponRecord")]},
+    "CodesDeleted": {"anyOf": [obj({"coupon": STRING, "codes deleted": strings(),
+                                    "action": STRING, "result": {"const": "success"}},
+                                   ["coupon", "codes deleted"]), ref("CouponRecord")]},
+    "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
+}
+
+COUPON_PATH = _params("id", kind="path")
+
+
+def paths() -> dict[str, Any]:
+    coupon_ops = {"error_schema": "Unreadable"}
+    return {
+        "/coupons": {
+            "get": op("List coupon ids", "CouponIds", errors=()),
+            "post": op("Create or update a coupon", "CouponRecord", body="CouponBody",
+                       **coupon_ops)},
+        "/coupons/{id}": {
+            "get": op("Get coupons", "CouponAnswer",
+                      params=COUPON_PATH + _params("expand"), errors=()),
+            "post": op("Add codes to a coupon", "CodesAdded", params=COUPON_PATH,
+                       body="CodesBody", **coupon_ops),
+            "delete": op("Delete a coupon", "CouponRecord", params=COUPON_PATH, errors=())},
+        "/coupons/{id}/codes": {
+            "get": op("List a coupon's codes", "CouponCodes", params=COUPON_PATH, errors=()),
+            "delete": op("Delete a coupon's codes", "CodesDeleted", params=COUPON_PATH,
+                         errors=())},
+    }
+
+
+def control_paths() -> dict[str, Any]:
+    return {
+        "/_emulator/coupons": {"get": op("Coupons", "Any", errors=()),
+                               "post": op("Define a coupon", "Coupon", body="CouponBody")},
+    }
+
