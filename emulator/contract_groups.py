@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.contract import (BOOLEAN, NULLABLE_STRING, STRING, Schema, _params, array,
-                               obj, op, ref)
+from emulator.contract import (BOOLEAN, INTEGER, NULLABLE_STRING, NUMBER, STRING, Schema,
+                               _params, array, obj, op, ref)
 
 CODE = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}
 AMOUNTS = {"type": "object", "minProperties": 1, "propertyNames": {"enum": ["USD", "EUR"]},
@@ -71,10 +71,63 @@ SCHEMAS: dict[str, Schema] = {
     "CodesDeleted": {"anyOf": [obj({"coupon": STRING, "codes deleted": strings(),
                                     "action": STRING, "result": {"const": "success"}},
                                    ["coupon", "codes deleted"]), ref("CouponRecord")]},
+    # --- product prices and offers ---
+    "CountryPrice": obj({"currency": STRING, "price": NUMBER, "display": STRING,
+                         "quantityDiscount": {"type": ["object", "null"]},
+                         "discountReason": {"type": ["object", "null"]},
+                         "discountPeriodCount": {"type": ["integer", "null"]},
+                         "available": {"type": ["object", "null"]},
+                         "setupFeePrice": {"type": ["number", "null"]},
+                         "setupFeePriceDisplay": NULLABLE_STRING,
+                         "setupFeeReason": {"type": ["object", "null"]}},
+                        ["currency", "price", "display", "quantityDiscount"]),
+    "ProductPrices": obj({"page": INTEGER, "limit": INTEGER,
+                          "nextPage": {"type": ["integer", "null"]},
+                          "products": array(obj({
+                              "action": STRING, "result": {"enum": ["success", "error"]},
+                              "product": STRING, "error": {"type": "object"},
+                              "pricing": {"type": "object",
+                                          "additionalProperties": ref("CountryPrice")}},
+                              ["action", "result", "product"]))},
+                         ["products"]),
+    "Offer": obj({"type": {"enum": ["addon", "cross-sell", "upsell", "downsell", "downgrade",
+                                    "crossgrade", "upgrade", "alternatives"]},
+                  "display": {"type": "object", "additionalProperties": STRING},
+                  "items": strings()}, ["type", "items"]),
+    "ProductOffers": obj({"products": array(obj({
+        "action": STRING, "result": {"enum": ["success", "error"]}, "product": STRING,
+        "offers": array(ref("Offer"))}, ["action", "result", "product"]))}, ["products"]),
+    "OffersBody": obj({"products": obj({
+        "product": STRING,
+        "offers": {"type": "array", "maxItems": 3, "items": closed({
+            "type": {"enum": ["upsell", "cross-sell", "upgrade"]},
+            "display": {"type": "object", "additionalProperties": STRING},
+            "items": {"type": "array", "maxItems": 0}}, ["type"])}},
+        ["product", "offers"])}, ["products"]),
+    "OffersWritten": obj({"products": {"anyOf": [
+        obj({"product": STRING, "action": STRING, "result": {"const": "success"}},
+            ["product", "action", "result"]),
+        array(obj({"product": STRING, "action": STRING, "result": {"const": "success"}},
+                  ["product", "action", "result"]))]}}, ["products"]),
+    "OffersError": {"anyOf": [ref("ProductOffers"), ref("Error"),
+                              obj({"product": STRING, "action": STRING,
+                                   "result": {"const": "error"},
+                                   "error": {"type": "object"}}, ["result", "error"])]},
+    "ExchangeRates": obj({"rates": {"type": "object", "additionalProperties": NUMBER}},
+                         ["rates"]),
+    "ExchangeRatesBody": closed({"rates": {
+        "type": "object", "minProperties": 1,
+        "propertyNames": {"enum": ["EUR", "GBP", "JPY"]},
+        "additionalProperties": {"type": "number", "minimum": 0.01, "maximum": 1000}}},
+        ["rates"]),
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
 COUPON_PATH = _params("id", kind="path")
+PLACE = [{"name": "country", "in": "query", "schema": {"enum": ["US", "DE", "GB", "JP"]}},
+         {"name": "currency", "in": "query", "schema": {"enum": ["USD", "EUR", "GBP"]}}]
+PAGE = [{"name": n, "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                              "maximum": 1000}} for n in ("page", "limit")]
 
 
 def paths() -> dict[str, Any]:
@@ -90,6 +143,19 @@ def paths() -> dict[str, Any]:
             "post": op("Add codes to a coupon", "CodesAdded", params=COUPON_PATH,
                        body="CodesBody", **coupon_ops),
             "delete": op("Delete a coupon", "CouponRecord", params=COUPON_PATH, errors=())},
+        "/products/price": {
+            "get": op("Every product's localized prices", "ProductPrices",
+                      params=PLACE + PAGE)},
+        "/products/price/{id}": {
+            "get": op("A product's localized prices", "ProductPrices",
+                      params=COUPON_PATH + PLACE, error_schema="ProductPrices|Error")},
+        "/products/offers/{path}": {
+            "get": op("A product's offers", "ProductOffers",
+                      params=_params("path", kind="path") + _params("type"),
+                      error_schema="ProductOffers|Error"),
+            "post": op("Create or update a product's offers", "OffersWritten",
+                       params=_params("path", kind="path"), body="OffersBody",
+                       error_schema="OffersError")},
         "/coupons/{id}/codes": {
             "get": op("List a coupon's codes", "CouponCodes", params=COUPON_PATH, errors=()),
             "delete": op("Delete a coupon's codes", "CodesDeleted", params=COUPON_PATH,
@@ -99,6 +165,9 @@ def paths() -> dict[str, Any]:
 
 def control_paths() -> dict[str, Any]:
     return {
+        "/_emulator/exchange-rates": {
+            "get": op("Exchange rates", "ExchangeRates", errors=()),
+            "put": op("Set exchange rates", "ExchangeRates", body="ExchangeRatesBody")},
         "/_emulator/coupons": {"get": op("Coupons", "Any", errors=()),
                                "post": op("Define a coupon", "Coupon", body="CouponBody")},
     }

@@ -23,8 +23,8 @@ from emulator.domain.formats import DAY_MS, start_of_day
 from emulator.domain.store import Store
 from emulator.webhooks.config import parse_webhook
 
-SECTIONS = ("store", "seed", "clock", "products", "coupons", "accounts", "orders",
-            "webhooks", "faults", "rate_limit")
+SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "coupons", "accounts",
+            "orders", "webhooks", "faults", "rate_limit")
 STATES = ("active", "trial", "overdue", "canceled", "deactivated", "paused", "managed")
 TIMED_STATES = ("overdue", "paused")
 
@@ -137,6 +137,8 @@ class _Loader:
                 raise self.fail("seed", "seed", "seed must be an integer")
             self.store.ids.reseed(body["seed"])
         start, frozen = self._clock()
+        if "exchange_rates" in body:
+            self.domain("exchange_rates", self.store.rates.set, body["exchange_rates"])
         for entry, item in self.section("products"):
             self.domain(entry, self.store.catalog.upsert, item)
         for entry, item in self.section("coupons"):

@@ -7,7 +7,7 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 from __future__ import annotations
 
 from emulator.http import (accounts, checkout, control, coupons, events, faults, orders,
-                           products, returns, sessions, subscriptions, webhooks)
+                           prices, products, returns, sessions, subscriptions, webhooks)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -41,7 +41,11 @@ ROUTES = [
     Route("POST", "/returns", returns.create_returns),
     Route("GET", "/returns/{id}", returns.get_returns),
     Route("POST", "/sessions", sessions.create_session),
-    # Products (section 4.4)
+    # Products (section 4.4); prices and offers first, as they are not product paths
+    Route("GET", "/products/price", prices.all_prices),
+    Route("GET", "/products/price/{id}", prices.product_prices),
+    Route("GET", "/products/offers/{path}", prices.get_offers),
+    Route("POST", "/products/offers/{path}", prices.set_offers),
     Route("GET", "/products", products.list_products),
     Route("POST", "/products", products.upsert_products),
     Route("GET", "/products/{paths}", products.get_products),
@@ -87,6 +91,8 @@ ROUTES = [
     Route("POST", "/_emulator/fixtures", control.load_fixture),
     Route("GET", "/_emulator/snapshot", control.export_snapshot),
     Route("POST", "/_emulator/snapshot", control.import_snapshot),
+    Route("GET", "/_emulator/exchange-rates", control.exchange_rates),
+    Route("PUT", "/_emulator/exchange-rates", control.set_exchange_rates),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
 ]

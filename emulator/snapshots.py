@@ -80,6 +80,7 @@ def _export_store(store: Any) -> dict[str, Any]:
         "products": [_plain(p) for p in (store.catalog.get(path)
                                          for path in store.catalog.paths())],
         "coupons": store.coupons.export(),
+        "exchange_rates": dict(store.rates.rates),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
         "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
@@ -121,6 +122,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         store.catalog._products[raw["path"]] = Product(
             raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
     store.coupons.restore(data["coupons"])
+    store.rates.rates = dict(data["exchange_rates"])
     for raw in data["orders"]:
         order = Order(**{**raw, "items": [OrderItem(**i) for i in raw["items"]]})
         store.orders.add(order)

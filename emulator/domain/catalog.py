@@ -6,6 +6,7 @@ validated strictly; the rest of a product document is kept and echoed back.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,8 +14,12 @@ from typing import Any
 
 from emulator.domain.calendar import UNITS
 from emulator.domain.errors import Invalid, NotFound
+from emulator.domain.offers import merge_offers, parse_offers
 
 _PATH = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+# Paths the API itself uses under /products/: a product by these names could never
+# be read back.
+RESERVED_PATHS = frozenset({"price", "offers"})
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # Product fields echoed back as given (FastSpring's document fields we do not act on).
 PASSTHROUGH = ("description", "image", "format", "taxcode", "taxcodeDescription",
@@ -190,6 +195,8 @@ class Catalog:
         if not isinstance(path, str) or not _PATH.fullmatch(path):
             raise Invalid({"product": "Product path is required: lower-case letters, digits, "
                                       "- and _"})
+        if path in RESERVED_PATHS:
+            raise Invalid({"product": f"Product path {path} is reserved by the API"})
         current = self._products.get(path)
         display = raw.get("display", current.display if current else {"en": path})
         if isinstance(display, str):
@@ -209,6 +216,21 @@ class Catalog:
         product = Product(path, dict(display), sku, pricing, document)
         self._products[path] = product
         return product
+
+    def page(self, page: int, limit: int) -> tuple[list[Product], bool]:
+        """One page of products in creation order, and whether another follows."""
+        start = (page - 1) * limit
+        chosen = list(itertools.islice(self._products.values(), start, start + limit + 1))
+        return chosen[:limit], len(chosen) > limit
+
+    def set_offers(self, path: str, raw_offers: object) -> bool:
+        """`POST /products/offers/{path}`: replace the offer lists of the posted
+        types. True when the product had no offers before (a create)."""
+        product = self.get(path)
+        posted = parse_offers(raw_offers, self._products)
+        current = product.document.get("offers") or []
+        product.document["offers"] = merge_offers(current, posted)
+        return not current
 
     def delete(self, path: str) -> None:
         if self._products.pop(path, None) is None:

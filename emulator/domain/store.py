@@ -14,6 +14,7 @@ from emulator.domain.ids import IdGenerator
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
+from emulator.domain.prices import ExchangeRates
 from emulator.domain.subscriptions import SubscriptionBook
 
 
@@ -35,6 +36,7 @@ class Store:
         self.clock = Clock()
         self.accounts = AccountBook(self.ids, self.clock)
         self.catalog = Catalog()
+        self.rates = ExchangeRates()
         self.coupons = CouponBook()
         self.orders = OrderBook(self.ids, self.slug)
         self.order_index = OrderIndex()

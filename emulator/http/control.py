@@ -141,6 +141,23 @@ async def list_coupons(request: Request, ctx: RequestContext) -> Response:
                              for c in (coupons.get(i) for i in coupons.ids())]})
 
 
+@endpoint("emulator.exchange-rates")
+async def exchange_rates(request: Request, ctx: RequestContext) -> Response:
+    """Units of each currency per US dollar, used where a product has no explicit
+    price in a currency (docs/control-plane.md)."""
+    return JSON({"rates": ctx.store.rates.rates})
+
+
+@endpoint("emulator.exchange-rates")
+async def set_exchange_rates(request: Request, ctx: RequestContext) -> Response:
+    """`{"rates": {"EUR": 0.9}}` replaces those currencies' rates; others keep theirs."""
+    body = await read_json_object(request, ctx.max_body_bytes)
+    if set(body) != {"rates"}:
+        raise Invalid({"rates": 'the body is {"rates": {"EUR": 0.9, ...}}'})
+    ctx.store.rates.set(body["rates"])
+    return JSON({"rates": ctx.store.rates.rates})
+
+
 @endpoint("emulator.fixtures")
 async def load_fixture(request: Request, ctx: RequestContext) -> Response:
     """A fixture document (JSON, or YAML with a YAML content type) into the caller's store."""
