@@ -120,6 +120,53 @@ SCHEMAS: dict[str, Schema] = {
         "propertyNames": {"enum": ["EUR", "GBP", "JPY"]},
         "additionalProperties": {"type": "number", "minimum": 0.01, "maximum": 1000}}},
         ["rates"]),
+    # --- quotes ---
+    "SpringError": obj({"status": STRING, "timestamp": STRING, "id": STRING,
+                        "message": STRING, "details": {"type": "null"},
+                        "errors": array(obj({"errorCode": STRING, "field": STRING,
+                                             "message": STRING, "rejectedValue": {}}))},
+                       ["status", "timestamp", "id", "message", "errors"]),
+    "QuoteBody": obj({
+        "name": {"type": "string", "minLength": 1, "maxLength": 60},
+        "items": {"type": "array", "minItems": 1, "maxItems": 3, "items": obj({
+            "product": {"type": "string", "maxLength": 255},
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+            "unitListPrice": {"type": "number", "minimum": 0, "maximum": 10000}},
+            ["product"])},
+        "recipient": obj({"first": {"type": "string", "minLength": 1, "maxLength": 40},
+                          "last": {"type": "string", "minLength": 1, "maxLength": 40},
+                          "email": {"type": "string", "format": "email"},
+                          "company": STRING, "phone": STRING}, ["first", "last", "email"]),
+        "recipientAddress": obj({"country": {"enum": ["US", "DE", "GB"]},
+                                 "postalCode": STRING, "addressLine1": STRING,
+                                 "city": STRING, "region": STRING},
+                                ["country", "postalCode"]),
+        "currency": {"enum": ["USD", "EUR"]},
+        "expirationDateDays": {"type": "integer", "minimum": 1, "maximum": 90},
+        "fulfillmentTerm": {"enum": ["ON_PAYMENT", "ON_QUOTE_ACCEPTANCE"]},
+        "netTermsDays": {"type": "integer", "minimum": 0, "maximum": 90},
+        "notes": {"type": "string", "maxLength": 200},
+        "tags": array(closed({"key": STRING, "value": STRING}, ["key", "value"])),
+        "taxId": {"type": "string", "maxLength": 40}},
+        ["items", "name", "recipient", "recipientAddress"]),
+    "QuoteUpdateBody": {"anyOf": [ref("QuoteBody"), closed({
+        "updateQuoteRequest": ref("QuoteBody")}, ["updateQuoteRequest"])]},
+    "Quote": obj({"id": {"type": "string", "pattern": "^QU[A-Z2-7]{26}$"},
+                  "name": STRING, "status": {"enum": ["OPEN", "AWAITING_PAYMENT",
+                                                      "COMPLETED", "CANCELED", "EXPIRED"]},
+                  "created": STRING, "updated": STRING, "expires": STRING,
+                  "currency": STRING, "items": array({"type": "object"}),
+                  "recipient": {"type": "object"}, "recipientAddress": {"type": "object"},
+                  "statusHistory": array(obj({"statusUpdatedTo": STRING,
+                                              "statusUpdatedOn": STRING})),
+                  "total": NUMBER, "subtotal": NUMBER, "discount": NUMBER,
+                  "tags": array({"type": "object"}), "quoteUrl": STRING,
+                  "orderReference": NULLABLE_STRING, "invoiceId": NULLABLE_STRING},
+                 ["id", "name", "status", "created", "expires", "items", "statusHistory",
+                  "total"]),
+    "QuoteList": obj({"_embedded": obj({"quotes": array({"anyOf": [
+        ref("Quote"), obj({"id": STRING}, ["id"])]})}, ["quotes"])}, ["_embedded"]),
+    "QuotePaid": obj({"quote": ref("Quote"), "order": {"type": "object"}}, ["quote"]),
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
@@ -156,6 +203,29 @@ def paths() -> dict[str, Any]:
             "post": op("Create or update a product's offers", "OffersWritten",
                        params=_params("path", kind="path"), body="OffersBody",
                        error_schema="OffersError")},
+        "/quotes": {
+            "get": op("List quotes", "QuoteList", params=[
+                {"name": "statuses", "in": "query", "schema": {"type": "array", "items": {
+                    "enum": ["OPEN", "AWAITING_PAYMENT", "COMPLETED", "CANCELED",
+                             "EXPIRED"]}}, "style": "form", "explode": True},
+                *[{"name": n, "in": "query", "schema": {"type": "string", "format": "date"}}
+                  for n in ("createdBegin", "createdEnd", "expiresBegin", "expiresEnd",
+                            "expiredBefore")],
+                *_params("createdEmail", "searchParam"),
+                {"name": "onlyQuoteId", "in": "query", "schema": BOOLEAN}],
+                error_schema="SpringError"),
+            "post": op("Create a quote", "Quote", body="QuoteBody", ok_status="201",
+                       error_schema="SpringError")},
+        "/quotes/{id}": {
+            "get": op("Get a quote", "Quote", params=COUPON_PATH, errors=("404",),
+                      error_schema="SpringError"),
+            "put": op("Update a quote", "Quote", params=COUPON_PATH, body="QuoteUpdateBody",
+                      errors=("400", "404"), error_schema="SpringError"),
+            "delete": op("Delete a quote", "Quote", params=COUPON_PATH, errors=("400", "404"),
+                         error_schema="SpringError")},
+        "/quotes/{id}/cancel": {
+            "post": op("Cancel a quote", "Quote", params=COUPON_PATH, errors=("400", "404"),
+                       error_schema="SpringError")},
         "/coupons/{id}/codes": {
             "get": op("List a coupon's codes", "CouponCodes", params=COUPON_PATH, errors=()),
             "delete": op("Delete a coupon's codes", "CodesDeleted", params=COUPON_PATH,
@@ -165,6 +235,12 @@ def paths() -> dict[str, Any]:
 
 def control_paths() -> dict[str, Any]:
     return {
+        "/_emulator/quotes/{id}/invoice": {
+            "post": op("Accept a quote and ask for an invoice", "QuotePaid",
+                       params=COUPON_PATH, errors=("400", "404"), error_schema="SpringError")},
+        "/_emulator/quotes/{id}/pay": {
+            "post": op("Pay a quote as the buyer", "QuotePaid", params=COUPON_PATH,
+                       errors=("400", "404"), error_schema="SpringError")},
         "/_emulator/exchange-rates": {
             "get": op("Exchange rates", "ExchangeRates", errors=()),
             "put": op("Set exchange rates", "ExchangeRates", body="ExchangeRatesBody")},

@@ -7,7 +7,8 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 from __future__ import annotations
 
 from emulator.http import (accounts, checkout, control, coupons, events, faults, orders,
-                           prices, products, returns, sessions, subscriptions, webhooks)
+                           prices, products, quotes, returns, sessions, subscriptions,
+                           webhooks)
 from emulator.http.router import Route
 
 ROUTES = [
@@ -58,6 +59,13 @@ ROUTES = [
     Route("DELETE", "/coupons/{id}", coupons.delete_coupon),
     Route("GET", "/coupons/{id}/codes", coupons.list_codes),
     Route("DELETE", "/coupons/{id}/codes", coupons.delete_codes),
+    # Quotes (docs/api.md, "Quotes")
+    Route("GET", "/quotes", quotes.list_quotes),
+    Route("POST", "/quotes", quotes.create_quote),
+    Route("GET", "/quotes/{id}", quotes.get_quote),
+    Route("PUT", "/quotes/{id}", quotes.update_quote),
+    Route("DELETE", "/quotes/{id}", quotes.delete_quote),
+    Route("POST", "/quotes/{id}/cancel", quotes.cancel_quote),
     # Events API and webhook keys (section 5)
     Route("GET", "/events/unprocessed", events.unprocessed_events),
     Route("GET", "/events/processed", events.processed_events),
@@ -91,6 +99,8 @@ ROUTES = [
     Route("POST", "/_emulator/fixtures", control.load_fixture),
     Route("GET", "/_emulator/snapshot", control.export_snapshot),
     Route("POST", "/_emulator/snapshot", control.import_snapshot),
+    Route("POST", "/_emulator/quotes/{id}/invoice", quotes.invoice_quote),
+    Route("POST", "/_emulator/quotes/{id}/pay", quotes.pay_quote),
     Route("GET", "/_emulator/exchange-rates", control.exchange_rates),
     Route("PUT", "/_emulator/exchange-rates", control.set_exchange_rates),
     Route("GET", "/_emulator/coupons", control.list_coupons),

@@ -29,7 +29,7 @@ from emulator.http.pitfalls import Pitfall
 from emulator.webhooks.channel import Attempt, Channel, Delivery
 from emulator.webhooks.config import Webhook
 
-VERSION = 1
+VERSION = 2
 
 
 class SnapshotError(Exception):
@@ -81,6 +81,7 @@ def _export_store(store: Any) -> dict[str, Any]:
                                          for path in store.catalog.paths())],
         "coupons": store.coupons.export(),
         "exchange_rates": dict(store.rates.rates),
+        "quotes": store.quotes.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
         "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
@@ -122,7 +123,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         store.catalog._products[raw["path"]] = Product(
             raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
     store.coupons.restore(data["coupons"])
-    store.rates.rates = dict(data["exchange_rates"])
+    store.rates.rates = dict(data.get("exchange_rates") or store.rates.rates)
     for raw in data["orders"]:
         order = Order(**{**raw, "items": [OrderItem(**i) for i in raw["items"]]})
         store.orders.add(order)
@@ -163,6 +164,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         log._by_id[event.id] = event
     for sub_id in store.subscriptions.all_ids():
         store.lifecycle.schedule(store.subscriptions.get(sub_id))
+    store.quotes.restore(data.get("quotes", []))
 
 
 # --- journal, webhooks and faults ------------------------------------------------------
@@ -260,6 +262,8 @@ def export_namespace(namespace: Any) -> dict[str, Any]:
 def import_namespace(namespace: Any, snapshot: Any) -> None:
     """Replace everything in `namespace` with `snapshot` (checked before anything
     changes: a snapshot that does not restore leaves the namespace as it was)."""
+    if isinstance(snapshot, dict) and snapshot.get("version") == 1:
+        snapshot = _upgrade_from_1(snapshot)
     if not isinstance(snapshot, dict) or snapshot.get("version") != VERSION:
         raise SnapshotError(f"not a version {VERSION} snapshot of a store")
     trial = namespace.scratch()
@@ -271,6 +275,32 @@ def import_namespace(namespace: Any, snapshot: Any) -> None:
         raise SnapshotError(f"the snapshot does not restore: {type(exc).__name__}: {exc}"
                             ) from None
     _restore(namespace, snapshot)
+
+
+def _old_coupon(raw: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 coupon (its code was its id) in today's form."""
+    return {"id": raw["code"], "multiple": False, "codes": [raw["code"].upper()],
+            "combine": False, "reason": {}, "limit": raw["max_uses"], "available": {},
+            "valid_from": raw["valid_from"], "valid_until": raw["valid_until"],
+            "uses": raw["uses"], "tiers": [{"percent": raw["percent"],
+                                            "amounts": raw["amounts"],
+                                            "products": raw["products"],
+                                            "periods": raw["periods"], "immediately": False}]}
+
+
+def _upgrade_from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 snapshots (and state files) predate the Coupons API, quotes and
+    exchange rates; they restore with those empty and their coupons converted."""
+    try:
+        data = dict(snapshot["data"])
+        coupons = {c["code"]: _old_coupon(c) for c in data["coupons"]}
+        data["coupons"] = list(coupons.values())
+        data["subscriptions"] = [
+            {**s, "coupon": coupons.get(s["coupon"]) if s.get("coupon") else None,
+             "coupon_code": s.get("coupon")} for s in data["subscriptions"]]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise SnapshotError(f"the version 1 snapshot does not upgrade: {exc}") from None
+    return {**snapshot, "version": VERSION, "data": data}
 
 
 def _restore(namespace: Any, snapshot: dict[str, Any]) -> None:

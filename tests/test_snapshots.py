@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from pathlib import Path
 
 import httpx2 as httpx
 import orjson
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 from emulator.app import create_app
 from emulator.config import Settings
-from tests.conftest import basic
+from tests.conftest import basic, client_for
 from tests.receiver import dead_url
 from tests.server import start
 from tests.shop import START, add_product, buy, subscription_of
@@ -101,8 +102,8 @@ def test_a_restored_store_carries_on_as_the_original_would():
         assert sub["sequence"] == 3 and len(sub["addons"]) == 1
 
 
-@pytest.mark.parametrize("body", [{}, {"version": 2}, {"version": 1, "data": {}},
-                                  {"version": 1, "data": {"ids": 5}}])
+@pytest.mark.parametrize("body", [{}, {"version": 3}, {"version": 1, "data": {}},
+                                  {"version": 2, "data": {"ids": 5}}])
 def test_a_bad_snapshot_is_400_and_changes_nothing(body):
     with running_client(create_app(Settings(seed=3))) as client:
         rich_store(client)
@@ -167,3 +168,17 @@ def test_a_broken_state_file_stops_the_emulator(tmp_path):
                              "--state-file", str(state)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2 and "state file" in result.stderr
+
+
+def test_a_version_1_snapshot_restores_with_its_coupons_converted():
+    """Snapshots and state files written before the Coupons API still load."""
+    old = json.loads((Path(__file__).parent / "data" / "snapshot-v1.json").read_text())
+    client = client_for(create_app(Settings()), "old", "pw")
+    assert client.post("/_emulator/snapshot", json=old).status_code == 200
+    coupon = client.get("/coupons/Half").json()
+    assert coupon["codes"] == ["HALF"] and coupon["limit"] == "5"
+    assert coupon["discount"]["percent"] == 50 and coupon["discountPeriodCount"] == 3
+    (sub_id,) = client.get("/subscriptions").json()["subscriptions"]
+    subscription = client.get(f"/subscriptions/{sub_id}").json()
+    assert subscription["coupons"] == ["Half"] and subscription["nextChargeTotal"] == 10.0
+    assert client.get("/_emulator/snapshot").json()["version"] == 2

@@ -13,6 +13,7 @@ import random
 
 ID_LENGTH = 22
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
 class IdGenerator:
@@ -39,6 +40,12 @@ class IdGenerator:
     def new_id(self) -> str:
         raw = self._random.getrandbits(128).to_bytes(16, "big")
         return binascii.b2a_base64(raw, newline=False)[:ID_LENGTH].translate(_URL_SAFE).decode()
+
+    def base32(self, prefix: str, count: int = 26) -> str:
+        """`prefix` and `count` upper-case base32 characters, as the newer services'
+        ids are (quotes: `QU` + 26)."""
+        value = self._random.getrandbits(5 * count)
+        return prefix + "".join(_BASE32[(value >> (5 * i)) & 31] for i in range(count))
 
     def digits(self, count: int) -> str:
         """Random decimal digits, for order references and similar numbers."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +33,20 @@ if TYPE_CHECKING:
 class Transition:
     """One thing the clock made happen, for the summary of a clock advance."""
     at: int
-    subscription: str
+    record: str
     kind: str
     state: str
     events: tuple[str, ...]
+    resource: str = "subscription"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "subscription": self.subscription, "transition": self.kind,
+        return {"at": self.at, self.resource: self.record, "transition": self.kind,
                 "state": self.state, "events": list(self.events)}
+
+
+# A timer's key is "<resource>:<id>" (subscription ids never contain a colon); its
+# handler runs the work due for that id and reports it, or None if nothing was due.
+TimerHandler = Callable[[str], "Transition | None"]
 
 
 class Lifecycle(Purchases, PlanChanges):
@@ -48,6 +55,7 @@ class Lifecycle(Purchases, PlanChanges):
         self._queue: list[tuple[int, int, str, int]] = []
         self._versions: dict[str, int] = {}
         self._tiebreak = itertools.count()
+        self._timers: dict[str, TimerHandler] = {}
 
     # --- events -------------------------------------------------------------------------
 
@@ -131,11 +139,22 @@ class Lifecycle(Purchases, PlanChanges):
 
     def schedule(self, sub: Subscription) -> None:
         """(Re)compute the subscription's pending transition; older entries go stale."""
-        version = self._versions.get(sub.id, 0) + 1
-        self._versions[sub.id] = version
         due = self._next_due(sub)
+        self._enqueue(sub.id, None if due is None else due[0])
+
+    def _enqueue(self, key: str, due: int | None) -> None:
+        version = self._versions.get(key, 0) + 1
+        self._versions[key] = version
         if due is not None:
-            heapq.heappush(self._queue, (due[0], next(self._tiebreak), sub.id, version))
+            heapq.heappush(self._queue, (due, next(self._tiebreak), key, version))
+
+    def register_timer(self, resource: str, handler: TimerHandler) -> None:
+        """Let another part of the store (quotes) put due work on this queue."""
+        self._timers[resource] = handler
+
+    def set_timer(self, resource: str, ident: str, due: int | None) -> None:
+        """Run `resource`'s handler for `ident` at `due` (None cancels the timer)."""
+        self._enqueue(f"{resource}:{ident}", due)
 
     def next_due_at(self) -> int | None:
         while self._queue and self._queue[0][3] != self._versions.get(self._queue[0][2]):
@@ -157,6 +176,13 @@ class Lifecycle(Purchases, PlanChanges):
             _, _, sub_id, _ = heapq.heappop(self._queue)
             if travel and due > clock.now_ms():
                 clock.travel_to(due)
+            if ":" in sub_id:
+                resource, ident = sub_id.split(":", 1)
+                self._versions[sub_id] += 1      # this run retires the timer
+                timed = self._timers[resource](ident)
+                if timed is not None:
+                    done.append(timed)
+                continue
             sub = self.store.subscriptions.get(sub_id)
             kind = self._next_due(sub)
             assert kind is not None

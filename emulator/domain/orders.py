@@ -59,6 +59,7 @@ class Order:
     coupons: list[str] = field(default_factory=list)
     tags: dict[str, Any] = field(default_factory=dict)
     returns: list[dict[str, Any]] = field(default_factory=list)
+    quote: str | None = None                 # the quote this order paid, if any
 
     @property
     def subtotal(self) -> float:

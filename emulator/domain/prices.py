@@ -66,8 +66,8 @@ class ExchangeRates:
         return round_money(amount / self.rates[source] * self.rates[target], target)
 
 
-def _price_in(prices: Mapping[str, float], currency: str, rates: ExchangeRates
-              ) -> float | None:
+def price_in(prices: Mapping[str, float], currency: str, rates: ExchangeRates
+             ) -> float | None:
     """The explicit price, else the base price converted."""
     if currency in prices:
         return prices[currency]
@@ -98,12 +98,12 @@ def country_price(product: Product, country: str, currency: str | None,
                   rates: ExchangeRates) -> dict[str, Any]:
     """One country's entry of a product's `pricing` (the 2026 reference shape)."""
     currency = currency or COUNTRY_CURRENCY.get(country, "USD")
-    price = _price_in(product.pricing.price, currency, rates)
+    price = price_in(product.pricing.price, currency, rates)
     if price is None:
         raise Invalid({"currency": "Invalid currency"})
     extra = product.pricing.extra
     setup_fee = product.pricing.setup_fee
-    fee = _price_in(setup_fee["price"], currency, rates) if setup_fee else None
+    fee = price_in(setup_fee["price"], currency, rates) if setup_fee else None
     period_count = extra.get("discountDuration")
     return {
         "currency": currency, "price": price, "display": display_money(price, currency),

@@ -70,7 +70,7 @@ class Purchases:
 
     # --- checkout -----------------------------------------------------------------------
 
-    def checkout(self, request: Mapping[str, Any]) -> Order:
+    def checkout(self, request: Mapping[str, Any], quote: str | None = None) -> Order:
         """Complete a purchase as if the buyer paid (control plane `POST /_emulator/orders`).
 
         Everything is validated before anything changes, so a refused checkout
@@ -105,7 +105,7 @@ class Purchases:
         order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
                       currency, now, [], _customer(account),
                       (country or account.country or "US").upper(), account.language,
-                      tags=dict(tags))
+                      tags=dict(tags), quote=quote)
         new_subscriptions: list[Subscription] = []
         for product, quantity, unit_price, attributes in lines:
             item = OrderItem(product.path, product.display.get("en", product.path),

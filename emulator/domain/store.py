@@ -15,6 +15,7 @@ from emulator.domain.indexes import OrderIndex, SubscriptionIndex
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
 from emulator.domain.prices import ExchangeRates
+from emulator.domain.quotes import QuoteBook
 from emulator.domain.subscriptions import SubscriptionBook
 
 
@@ -28,6 +29,9 @@ class Store:
         self.name = name
         self.slug = store_slug(name)
         self.ids = IdGenerator(seed, name)
+        # Ids of error bodies come from their own sequence, so that a refused
+        # request never shifts the ids of the records made after it.
+        self.error_ids = IdGenerator(seed, f"{name}:errors")
         self.reset()
 
     def reset(self) -> None:
@@ -44,6 +48,7 @@ class Store:
         self.subscription_index = SubscriptionIndex()
         self.events = EventLog(self.ids, self.clock)
         self.lifecycle = Lifecycle(self)
+        self.quotes = QuoteBook(self)
         self.commerce = Commerce(self)
 
     @property

@@ -134,6 +134,7 @@ def order_view(order: Order, portal_host: str, account: Any = None,
     country = order.country
     view: dict[str, Any] = {
         "order": order.id, "id": order.id, "reference": order.reference,
+        "quote": order.quote,
         "buyerReference": None, "ipAddress": None, "completed": order.completed,
         **date_family("changed", order.created), "language": order.language,
         "live": order.live, "currency": c, "payoutCurrency": PAYOUT_CURRENCY,
