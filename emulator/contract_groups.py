@@ -167,6 +167,69 @@ SCHEMAS: dict[str, Schema] = {
     "QuoteList": obj({"_embedded": obj({"quotes": array({"anyOf": [
         ref("Quote"), obj({"id": STRING}, ["id"])]})}, ["quotes"])}, ["_embedded"]),
     "QuotePaid": obj({"quote": ref("Quote"), "order": {"type": "object"}}, ["quote"]),
+    # --- checkout sessions v2 ---
+    "CheckoutSessionBody": obj({
+        "locale": {"enum": ["en", "de", "fr"]}, "country": {"enum": ["US", "DE", "GB"]},
+        "customer": obj({"billToContact": obj({
+            "email": {"type": "string", "format": "email"},
+            "firstName": {"type": "string", "maxLength": 40},
+            "lastName": {"type": "string", "maxLength": 40}}, ["email"])}),
+        "cart": obj({"couponCode": {"type": "string", "maxLength": 20},
+                     "lineItems": {"type": "array", "maxItems": 3, "items": ref(
+                         "LineItemBody")}}),
+        "orderTags": {"type": "object", "additionalProperties": STRING}}),
+    "LineItemBody": obj({"productPath": {"type": "string", "maxLength": 40},
+                         "quantity": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        ["productPath"]),
+    "CustomerBody": obj({"billToContact": obj({
+        "email": {"type": "string", "format": "email"},
+        "firstName": {"type": "string", "maxLength": 40},
+        "lastName": {"type": "string", "maxLength": 40}}, ["email"])}),
+    "LineItem": obj({"productPath": STRING, "quantity": INTEGER,
+                     "price": obj({"unitNetPrice": NUMBER, "unitListPrice": NUMBER,
+                                   "extendedNetTotal": NUMBER}),
+                     "productType": {"enum": ["ONE_TIME", "SUBSCRIPTION_PLAN"]}},
+                    ["productPath", "quantity", "price", "productType"]),
+    "CheckoutSession": obj({
+        "id": STRING, "created": STRING, "expires": STRING,
+        "status": {"enum": ["OPEN", "EXPIRED", "CANCELLED", "PENDING_ORDER", "COMPLETED",
+                            "FAILED"]},
+        "locale": STRING, "country": STRING, "currency": STRING, "live": BOOLEAN,
+        "customer": {"type": "object"},
+        "cart": obj({"lineItems": array(ref("LineItem")), "netTotal": NUMBER,
+                     "couponHasApplied": BOOLEAN}, ["lineItems", "netTotal"]),
+        "checkoutUrls": obj({"webcheckoutUrl": STRING}, ["webcheckoutUrl"]),
+        "warnings": array(obj({"code": STRING, "field": STRING, "message": STRING})),
+        "checkoutStatus": array({"enum": ["PRODUCTS_REQUIRED", "READY_FOR_CHECKOUT",
+                                          "CONCLUDED"]})},
+        ["id", "status", "cart", "checkoutUrls", "warnings", "checkoutStatus"]),
+    "PaymentMethods": obj({"paymentMethods": array(obj({"id": STRING}, ["id"]))},
+                          ["paymentMethods"]),
+    # --- payment invoices ---
+    "InvoiceBody": obj({
+        "currencyCode": {"enum": ["USD", "EUR"]},
+        "contacts": {"type": "array", "minItems": 2, "maxItems": 2, "items": obj({
+            "contactType": {"enum": ["billTo", "deliverTo"]},
+            "contact": obj({"email": {"type": "string", "format": "email"},
+                            "firstName": {"type": "string", "maxLength": 30},
+                            "lastName": {"type": "string", "maxLength": 30}}, ["email"]),
+            "address": obj({"country": {"enum": ["US", "DE"]}, "postalCode": STRING})},
+            ["contactType", "contact"])},
+        "invoiceItems": {"type": "array", "minItems": 1, "maxItems": 3, "items": obj({
+            "productPath": {"type": "string", "maxLength": 40},
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+            "useCatalogPricing": BOOLEAN}, ["productPath"])},
+        "paymentMethod": {"enum": ["CARD", "PAYPAL", "WIRE", "ACH"]},
+        "mode": {"enum": ["TEST", "LIVE"]}}, ["contacts", "invoiceItems"]),
+    "Invoice": obj({"id": {"type": "string", "pattern": "^IN[A-Z2-7]{26}$"},
+                    "status": {"enum": ["OPEN", "PAID"]}, "currencyCode": STRING,
+                    "total": NUMBER, "invoiceItems": array({"type": "object"}),
+                    "paymentInvoiceWebPayLink": STRING, "paymentInvoiceWebLink": STRING,
+                    "paymentInvoicePdfLink": STRING, "order": NULLABLE_STRING},
+                   ["id", "status", "total", "paymentInvoiceWebPayLink",
+                    "paymentInvoiceWebLink", "paymentInvoicePdfLink"]),
+    "InvoicePaid": obj({"invoice": ref("Invoice"), "order": {"type": "object"}},
+                       ["invoice", "order"]),
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
@@ -177,9 +240,62 @@ PAGE = [{"name": n, "in": "query", "schema": {"type": "integer", "minimum": 1,
                                               "maximum": 1000}} for n in ("page", "limit")]
 
 
+V2 = "/v2/checkouts/{store}/{checkout}/sessions"
+V2_PARAMS = _params("store", "checkout", kind="path")
+V2_SESSION = V2_PARAMS + _params("id", kind="path")
+
+
+def _v2(summary: str, ok: str | None, params: list[Schema], body: str | None = None,
+        ok_status: str = "200", errors: tuple[str, ...] = ("400", "404")) -> Schema:
+    operation = op(summary, ok, params=params, body=body, ok_status=ok_status,
+                   errors=errors, error_schema="SpringError")
+    if ok is None:
+        operation["responses"][ok_status] = {"description": "success, no body"}
+    return operation
+
+
+def _v2_paths() -> dict[str, Any]:
+    item_params = V2_SESSION + _params("path", kind="path")
+    return {
+        V2: {"post": _v2("Create a checkout session", "CheckoutSession", V2_PARAMS,
+                         "CheckoutSessionBody", "201", ("400",))},
+        V2 + "/{id}": {
+            "get": _v2("Get a checkout session", "CheckoutSession", V2_SESSION,
+                       errors=("404",)),
+            "put": _v2("Overwrite a checkout session", "CheckoutSession", V2_SESSION,
+                       "CheckoutSessionBody")},
+        V2 + "/{id}/payment-methods": {
+            "get": _v2("A session's payment methods", "PaymentMethods", V2_SESSION,
+                       errors=("404",))},
+        V2 + "/{id}/cart/items": {
+            "post": _v2("Add a cart item", "LineItem", V2_SESSION, "LineItemBody")},
+        V2 + "/{id}/cart/items/{path}": {
+            "put": _v2("Update cart items", "CheckoutSession", item_params, "LineItemBody"),
+            "delete": _v2("Remove a cart item", None, item_params, ok_status="204")},
+        V2 + "/{id}/customer": {
+            "put": _v2("Replace the customer", "CheckoutSession", V2_SESSION,
+                       "CustomerBody")},
+    }
+
+
+def _document(summary: str, media: str) -> Schema:
+    """A page or file the emulator serves for a link (HTML or PDF)."""
+    operation = op(summary, None, params=COUPON_PATH, errors=("404",),
+                   error_schema="SpringError")
+    operation["responses"]["200"] = {"description": "success", "content": {
+        media: {"schema": {"type": "string"}}}}
+    return operation
+
+
 def paths() -> dict[str, Any]:
     coupon_ops = {"error_schema": "Unreadable"}
-    return {
+    return {**_v2_paths(),
+        "/invoices/paymentInvoice": {
+            "post": op("Create a payment invoice", "Invoice", body="InvoiceBody",
+                       error_schema="SpringError")},
+        "/invoices/{id}": {
+            "get": op("Get a payment invoice", "Invoice", params=COUPON_PATH,
+                      errors=("404",), error_schema="SpringError")},
         "/coupons": {
             "get": op("List coupon ids", "CouponIds", errors=()),
             "post": op("Create or update a coupon", "CouponRecord", body="CouponBody",
@@ -240,6 +356,14 @@ def control_paths() -> dict[str, Any]:
                        params=COUPON_PATH, errors=("400", "404"), error_schema="SpringError")},
         "/_emulator/quotes/{id}/pay": {
             "post": op("Pay a quote as the buyer", "QuotePaid", params=COUPON_PATH,
+                       errors=("400", "404"), error_schema="SpringError")},
+        "/_emulator/invoices/{id}/web": {"get": _document("An invoice's web page",
+                                                          "text/html")},
+        "/_emulator/invoices/{id}/pdf": {"get": _document("An invoice's PDF",
+                                                          "application/pdf")},
+        "/_emulator/invoices/{id}/pay": {
+            "get": _document("An invoice's pay page", "text/html"),
+            "post": op("Pay an invoice as the buyer", "InvoicePaid", params=COUPON_PATH,
                        errors=("400", "404"), error_schema="SpringError")},
         "/_emulator/exchange-rates": {
             "get": op("Exchange rates", "ExchangeRates", errors=()),

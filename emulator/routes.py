@@ -6,10 +6,13 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import (accounts, checkout, control, coupons, events, faults, orders,
+from emulator.http import (accounts, checkout, checkouts, control, coupons, events, faults,
+                           invoices, orders,
                            prices, products, quotes, returns, sessions, subscriptions,
                            webhooks)
 from emulator.http.router import Route
+
+V2 = "/v2/checkouts/{store}/{checkout}/sessions"
 
 ROUTES = [
     # Accounts API (fastspring-api.md section 2)
@@ -42,6 +45,15 @@ ROUTES = [
     Route("POST", "/returns", returns.create_returns),
     Route("GET", "/returns/{id}", returns.get_returns),
     Route("POST", "/sessions", sessions.create_session),
+    # Checkout sessions v2 (docs/api.md, "Checkout sessions v2")
+    Route("POST", V2, checkouts.create_session),
+    Route("GET", V2 + "/{id}", checkouts.get_session),
+    Route("PUT", V2 + "/{id}", checkouts.overwrite_session),
+    Route("GET", V2 + "/{id}/payment-methods", checkouts.payment_methods),
+    Route("POST", V2 + "/{id}/cart/items", checkouts.add_item),
+    Route("PUT", V2 + "/{id}/cart/items/{path}", checkouts.update_items),
+    Route("DELETE", V2 + "/{id}/cart/items/{path}", checkouts.remove_item),
+    Route("PUT", V2 + "/{id}/customer", checkouts.set_customer),
     # Products (section 4.4); prices and offers first, as they are not product paths
     Route("GET", "/products/price", prices.all_prices),
     Route("GET", "/products/price/{id}", prices.product_prices),
@@ -59,6 +71,9 @@ ROUTES = [
     Route("DELETE", "/coupons/{id}", coupons.delete_coupon),
     Route("GET", "/coupons/{id}/codes", coupons.list_codes),
     Route("DELETE", "/coupons/{id}/codes", coupons.delete_codes),
+    # Payment invoices (docs/api.md, "Payment invoices")
+    Route("POST", "/invoices/paymentInvoice", invoices.create_invoice),
+    Route("GET", "/invoices/{id}", invoices.get_invoice),
     # Quotes (docs/api.md, "Quotes")
     Route("GET", "/quotes", quotes.list_quotes),
     Route("POST", "/quotes", quotes.create_quote),
@@ -101,6 +116,10 @@ ROUTES = [
     Route("POST", "/_emulator/snapshot", control.import_snapshot),
     Route("POST", "/_emulator/quotes/{id}/invoice", quotes.invoice_quote),
     Route("POST", "/_emulator/quotes/{id}/pay", quotes.pay_quote),
+    Route("GET", "/_emulator/invoices/{id}/web", invoices.invoice_web),
+    Route("GET", "/_emulator/invoices/{id}/pdf", invoices.invoice_pdf),
+    Route("GET", "/_emulator/invoices/{id}/pay", invoices.invoice_pay_page),
+    Route("POST", "/_emulator/invoices/{id}/pay", invoices.pay_invoice),
     Route("GET", "/_emulator/exchange-rates", control.exchange_rates),
     Route("PUT", "/_emulator/exchange-rates", control.set_exchange_rates),
     Route("GET", "/_emulator/coupons", control.list_coupons),

@@ -82,6 +82,8 @@ def _export_store(store: Any) -> dict[str, Any]:
         "coupons": store.coupons.export(),
         "exchange_rates": dict(store.rates.rates),
         "quotes": store.quotes.export(),
+        "checkout_sessions": store.checkouts.export(),
+        "invoices": store.invoices.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
         "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
@@ -165,6 +167,8 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     for sub_id in store.subscriptions.all_ids():
         store.lifecycle.schedule(store.subscriptions.get(sub_id))
     store.quotes.restore(data.get("quotes", []))
+    store.checkouts.restore(data.get("checkout_sessions", []))
+    store.invoices.restore(data.get("invoices", []))
 
 
 # --- journal, webhooks and faults ------------------------------------------------------

@@ -41,6 +41,14 @@ def check_response(method: str, path: str, status: int, headers: Any, body: byte
     responses = operation["responses"]
     assert str(status) in responses, (
         f"{method} {path} answered {status}, which the contract does not document: {body!r}")
+    if "content" not in responses[str(status)]:
+        assert body == b"", f"{method} {path} {status} documents no body but sent {body!r}"
+        return
+    documented = responses[str(status)]["content"]
+    if "application/json" not in documented:
+        sent = headers.get("content-type", "").split(";")[0]
+        assert sent in documented, f"{method} {path} {status} sent {sent}, not {documented}"
+        return
     key = (template, method.lower(), str(status))
     validator = _validators.get(key)
     if validator is None:

@@ -36,7 +36,7 @@ def _shape(path: str) -> str:
 
 def test_every_route_is_documented_and_every_documented_operation_is_served():
     # PUT and PATCH routes are refusals (pitfalls), except where FastSpring uses PUT.
-    real_puts = ("/_emulator", "/quotes")
+    real_puts = ("/_emulator", "/quotes", "/v2/")
     served = {(r.method.lower(), _shape(r.template)) for r in ROUTES
               if r.method not in ("PUT", "PATCH") or r.template.startswith(real_puts)}
     served.discard(("get", "/_emulator/health"))

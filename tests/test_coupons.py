@@ -261,6 +261,8 @@ def test_refusals_are_200_errors_and_change_nothing(client, body, message):
     {"coupon": "X", "discount": percent(5), "combine": "yes"},
     {"coupon": "X", "discount": percent(5), "reason": "text"},
     {"coupon": "X", "discount": "ten"},
+    {"coupon": {}, "discount": percent(5)},
+    {"coupon": 7, "discount": percent(5)},
 ])
 def test_unreadable_bodies_are_400s(client, body):
     response = client.post("/coupons", json=body)

@@ -242,3 +242,24 @@ def test_invalid_sessions(client):
         response = client.post("/sessions", json=body)
         assert response.status_code == 400
         assert set(response.json()) == {"message", "params"}
+
+
+def test_the_official_session_example_with_only_a_setup_fee(client):
+    """FastSpring's reference example: an item whose pricing carries only a setupFee."""
+    client.post("/products", json={"products": [{
+        "product": "example-monthly-subscription",
+        "pricing": {"interval": "month", "price": {"USD": 20.0}}}]})
+    account = client.post("/accounts", json={"contact": {
+        "first": "Ex", "last": "Ample", "email": "example@example.com"}}).json()["account"]
+    response = client.post("/sessions", json={"account": account, "items": [{
+        "product": "example-monthly-subscription", "quantity": 1, "pricing": {
+            "setupFee": {"title": {"en": "Subscription Initiation Fee"},
+                         "price": {"USD": 10}}}}]})
+    assert response.status_code == 200, response.text
+    assert response.json()["subtotal"] == 20.0
+    order = client.post(f"/_emulator/sessions/{response.json()['id']}/complete").json()
+    assert [(i["product"], i["subtotal"]) for i in order["items"]] == [
+        ("example-monthly-subscription", 20.0), ("example-monthly-subscription.setupFee", 10.0)]
+    bad = client.post("/sessions", json={"account": account, "items": [{
+        "product": "example-monthly-subscription", "pricing": {"setupFee": {"price": "x"}}}]})
+    assert bad.status_code == 400

@@ -11,6 +11,7 @@ from emulator.domain.coupons import not_valid
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import DAY_MS
 from emulator.domain.orders import Order
+from emulator.domain.purchases import price_from
 from emulator.domain.returns import Return, ReturnBook, ReturnLine, plan_return
 from emulator.domain.subscriptions import Subscription
 from emulator.domain.views import order_return_entry, return_view, webhook_account_view
@@ -135,7 +136,10 @@ class Commerce:
         if not isinstance(currency, str) or len(currency) != 3:
             raise Invalid({"currency": "currency invalid"})
         lines = store.lifecycle.checkout_lines(request.get("items"), currency.upper())
-        items = [{"product": line.product.path, "quantity": line.quantity} for line in lines]
+        given = request["items"]
+        items = [{"product": line.product.path, "quantity": line.quantity,
+                  **({"pricing": given[n]["pricing"]} if "pricing" in given[n] else {})}
+                 for n, line in enumerate(lines)]
         coupon = request.get("coupon")
         if coupon not in (None, ""):
             usable = store.coupons.usable(coupon, store.clock.now_ms())
@@ -147,9 +151,14 @@ class Commerce:
         return session
 
     def session_subtotal(self, session: Session) -> float:
-        catalog = self.store.catalog
-        return round(sum((catalog.get(i["product"]).price_in(session.currency) or 0.0)
-                         * i["quantity"] for i in session.items), 2)
+        catalog, currency = self.store.catalog, session.currency
+
+        def unit(item: dict[str, Any]) -> float:
+            own = price_from(item.get("pricing"), currency)
+            return own if own is not None else (
+                catalog.get(item["product"]).price_in(currency) or 0.0)
+
+        return round(sum(unit(i) * i["quantity"] for i in session.items), 2)
 
     def complete_session(self, session_id: str, payment: object) -> Order:
         session = self._sessions.get(session_id)

@@ -310,6 +310,8 @@ class CouponBook:
         if unknown:
             raise Unreadable(f"unknown field {unknown[0]}")
         coupon_id = raw.get("coupon")
+        if coupon_id is not None and not isinstance(coupon_id, str):
+            raise Unreadable("coupon must be a string")
         if not isinstance(coupon_id, str) or not _NAME.fullmatch(coupon_id):
             raise CouponRefused("Invalid coupon id" if coupon_id else "Coupon id is required")
         current = self._coupons.get(coupon_id)

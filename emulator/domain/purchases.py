@@ -30,6 +30,7 @@ class Line(NamedTuple):
     quantity: int
     unit_price: float
     attributes: dict[str, Any]
+    setup_fee: float | None = None       # an item's own setup fee, over the product's
 
 
 class Purchases:
@@ -107,7 +108,7 @@ class Purchases:
                       (country or account.country or "US").upper(), account.language,
                       tags=dict(tags), quote=quote)
         new_subscriptions: list[Subscription] = []
-        for product, quantity, unit_price, attributes in lines:
+        for product, quantity, unit_price, attributes, own_fee in lines:
             item = OrderItem(product.path, product.display.get("en", product.path),
                              product.sku, quantity, unit_price, attributes=attributes)
             discounted = coupon is not None and coupon.applies_to(product.path)
@@ -126,9 +127,10 @@ class Purchases:
                 new_subscriptions.append(sub)
             order.items.append(item)
             setup_fee = product.pricing.setup_fee
-            if setup_fee and product.pricing.is_subscription:
+            if product.pricing.is_subscription and (setup_fee or own_fee is not None):
+                fee = own_fee if own_fee is not None else setup_fee["price"].get(currency, 0.0)
                 order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
-                                             setup_fee["price"].get(currency, 0.0)))
+                                             fee))
         if coupon is not None:
             order.coupons.append(code)
             coupon.uses += 1
@@ -177,17 +179,25 @@ class Purchases:
                     0 < quantity <= MAX_QUANTITY):
                 raise Invalid({f"items[{n}].quantity": "Must be greater than zero"})
             price = product.price_in(currency)
-            if "pricing" in item:
-                price = price_from(item["pricing"], currency)
+            pricing, own_fee = item.get("pricing"), None
+            if pricing is not None and not isinstance(pricing, Mapping):
+                raise Invalid({f"items[{n}].pricing": "pricing must be an object"})
+            if pricing is not None and "price" in pricing:
+                price = price_from(pricing, currency)
                 if price is None:
                     raise Invalid({f"items[{n}].pricing": f"pricing.price.{currency} must be "
                                                           "a number >= 0"})
+            if pricing is not None and pricing.get("setupFee") is not None:
+                own_fee = price_from(pricing["setupFee"], currency)
+                if own_fee is None:
+                    raise Invalid({f"items[{n}].pricing.setupFee": "setupFee.price."
+                                   f"{currency} must be a number >= 0"})
             if product.pricing.is_subscription and price is None:
                 raise Invalid({f"items[{n}].product": f"{path} has no {currency} price"})
             attributes = item.get("attributes", {})
             if not isinstance(attributes, Mapping):
                 raise Invalid({f"items[{n}].attributes": "attributes must be an object"})
-            lines.append(Line(product, quantity, price or 0.0, dict(attributes)))
+            lines.append(Line(product, quantity, price or 0.0, dict(attributes), own_fee))
         return lines
 
     def _checkout_account(self, request: Mapping[str, Any]

@@ -6,11 +6,13 @@ import re
 
 from emulator.domain.accounts import AccountBook
 from emulator.domain.catalog import Catalog
+from emulator.domain.checkouts import CheckoutSessions
 from emulator.domain.clock import Clock
 from emulator.domain.commerce import Commerce
 from emulator.domain.coupons import CouponBook
 from emulator.domain.events import EventLog
 from emulator.domain.ids import IdGenerator
+from emulator.domain.invoices import InvoiceBook
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
@@ -49,6 +51,8 @@ class Store:
         self.events = EventLog(self.ids, self.clock)
         self.lifecycle = Lifecycle(self)
         self.quotes = QuoteBook(self)
+        self.checkouts = CheckoutSessions(self)
+        self.invoices = InvoiceBook(self)
         self.commerce = Commerce(self)
 
     @property

@@ -65,7 +65,7 @@ async def upsert_coupon(request: Request, ctx: RequestContext) -> Response:
     try:
         coupon, _ = ctx.store.coupons.upsert(body)
     except CouponRefused as exc:
-        return refused(coupon_id, action, exc.message)
+        return refused(coupon_id if isinstance(coupon_id, str) else None, action, exc.message)
     return JSON({"coupon": coupon.id, "action": action, "result": "success"})
 
 

@@ -16,31 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.errors import DomainError
-from emulator.domain.formats import utc
 from emulator.domain.quote_views import quote_view
 from emulator.domain.quotes import STATUSES, Quote, QuoteError
 from emulator.domain.views import order_view
 from emulator.http.body import BadRequestBody, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON
+from emulator.http.spring import spring_error
 
 Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 FILTER_DATES = ("createdBegin", "createdEnd", "expiresBegin", "expiresEnd", "expiredBefore")
-
-
-def spring_error(ctx: RequestContext, status: int, message: str,
-                 errors: list[tuple[str, str, Any]] | None = None) -> JSON:
-    """Spring's error body, as FastSpring's newer services send it."""
-    now = utc(ctx.store.clock.now_ms())
-    return JSON({"status": "NOT_FOUND" if status == 404 else "BAD_REQUEST",
-                 "timestamp": now.strftime("%d-%m-%Y %H:%M:%S"),
-                 "id": ctx.store.error_ids.base32("FS"), "message": message,
-                 "details": None,
-                 "errors": [{"errorCode": "INVALID_VALUE", "field": field, "message": text,
-                             "rejectedValue": rejected if isinstance(
-                                 rejected, (str, int, float, bool)) or rejected is None
-                             else str(rejected)[:200]}
-                            for field, text, rejected in errors or ()]}, status_code=status)
 
 
 def quote_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -50,13 +35,14 @@ def quote_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]
         try:
             return await handler(request, ctx)
         except QuoteError as exc:
-            return spring_error(ctx, exc.status, exc.message, exc.errors)
+            return spring_error(ctx, exc.status, exc.message,
+                                [("INVALID_VALUE", *e) for e in exc.errors])
         except BadRequestBody as exc:
             return spring_error(ctx, 400 if exc.status == 400 else exc.status,
                                 "JSON parse error: " + exc.errors["request"])
         except DomainError as exc:
             field, message = next(iter(exc.errors.items()))
-            return spring_error(ctx, 400, message, [(field, message, None)])
+            return spring_error(ctx, 400, message, [("INVALID_VALUE", field, message, None)])
 
     return run
 

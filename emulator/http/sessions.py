@@ -1,4 +1,5 @@
-"""Checkout sessions (`POST /sessions`, section 4.6) and completing them (control plane).
+"""Checkout sessions (`POST /sessions`, section 4.6) and completing them, v1 or v2
+(control plane).
 
 The sessions endpoint is a different FastSpring service with Spring-style errors:
 `{"message": "...", "params": []}`.
@@ -9,7 +10,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.errors import DomainError
+from emulator.domain.checkouts import CheckoutError
+from emulator.domain.errors import DomainError, Invalid
 from emulator.http.body import BadRequestBody, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -35,8 +37,17 @@ async def create_session(request: Request, ctx: RequestContext) -> Response:
 
 @endpoint("order.create", echo=("session", "id"))
 async def complete_session(request: Request, ctx: RequestContext) -> Response:
-    """`POST /_emulator/sessions/{id}/complete`: the buyer pays; answers with the order."""
+    """`POST /_emulator/sessions/{id}/complete`: the buyer pays a v1 or a v2 session;
+    answers with the order."""
     body = await read_json_object(request, ctx.max_body_bytes, optional=True)
-    order = ctx.store.commerce.complete_session(request.path_params["id"], body.get("payment"))
+    session_id = request.path_params["id"]
+    store = ctx.store
+    if store.checkouts.find(session_id) is not None:
+        try:
+            order = store.checkouts.complete(session_id, body.get("payment"))
+        except CheckoutError as exc:
+            raise Invalid({"session": exc.message}) from None
+    else:
+        order = store.commerce.complete_session(session_id, body.get("payment"))
     return success("order.get", order_record(ctx.store, order))
 
