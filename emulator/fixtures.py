@@ -18,13 +18,18 @@ import orjson
 import yaml
 
 from emulator.domain.calendar import add_interval, parse_instant
+from emulator.domain.checkouts import CheckoutError
 from emulator.domain.errors import DomainError
 from emulator.domain.formats import DAY_MS, start_of_day
+from emulator.domain.invoices import InvoiceError
+from emulator.domain.quotes import QuoteError
 from emulator.domain.store import Store
 from emulator.webhooks.config import parse_webhook
 
-SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "coupons", "accounts",
-            "orders", "webhooks", "faults", "rate_limit")
+SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "offers", "coupons",
+            "accounts", "orders", "quotes", "checkout_sessions", "invoices", "webhooks",
+            "faults", "rate_limit")
+QUOTE_STATES = ("OPEN", "AWAITING_PAYMENT", "COMPLETED", "CANCELED")
 STATES = ("active", "trial", "overdue", "canceled", "deactivated", "paused", "managed")
 TIMED_STATES = ("overdue", "paused")
 
@@ -122,6 +127,8 @@ class _Loader:
         except DomainError as exc:
             field, message = next(iter(exc.errors.items()))
             raise self.fail(entry, field, message) from None
+        except (QuoteError, CheckoutError, InvoiceError) as exc:
+            raise self.fail(entry, exc.field, exc.message) from None
 
     def load(self) -> None:
         body = self.doc.body
@@ -141,6 +148,9 @@ class _Loader:
             self.domain("exchange_rates", self.store.rates.set, body["exchange_rates"])
         for entry, item in self.section("products"):
             self.domain(entry, self.store.catalog.upsert, item)
+        for entry, item in self.section("offers"):
+            self.domain(entry, self.store.catalog.set_offers, str(item.get("product")),
+                        item.get("offers"))
         for entry, item in self.section("coupons"):
             self.domain(entry, self.store.coupons.upsert, item)
         for entry, item in self.section("webhooks"):
@@ -157,6 +167,13 @@ class _Loader:
         for entry, item in orders:
             if item.get("state") not in TIMED_STATES:
                 self._order(entry, item)
+        self._quotes()
+        self._checkout_sessions()
+        for entry, item in self.section("invoices"):
+            paid = item.pop("paid", False)
+            invoice = self.domain(entry, self.store.invoices.create, item)
+            if paid is True:
+                self.domain(entry, self.store.invoices.pay, invoice.id)
         for entry, item in self.section("faults"):
             self.domain(entry, self.namespace.faults.add, item)
         if "rate_limit" in body:
@@ -164,6 +181,35 @@ class _Loader:
                         body["rate_limit"] if isinstance(body["rate_limit"], Mapping) else {})
         if frozen is False:
             clock.unfreeze()
+
+    def _quotes(self) -> None:
+        """Quotes in the API's shape; `status` reaches a later state as the buyer would."""
+        quotes = self.store.quotes
+        for entry, item in self.section("quotes"):
+            status = item.pop("status", "OPEN")
+            if status not in QUOTE_STATES:
+                raise self.fail(entry, "status", "status must be one of "
+                                + ", ".join(QUOTE_STATES))
+            quote = self.domain(entry, quotes.create, item)
+            if status == "AWAITING_PAYMENT":
+                self.domain(entry, quotes.invoice, quote.id)
+            elif status == "COMPLETED":
+                self.domain(entry, quotes.pay, quote.id)
+            elif status == "CANCELED":
+                self.domain(entry, quotes.cancel, quote.id)
+
+    def _checkout_sessions(self) -> None:
+        """Sessions v2: the create body with `storeId` and `checkoutId`;
+        `completed: true` pays it."""
+        checkouts = self.store.checkouts
+        for entry, item in self.section("checkout_sessions"):
+            store_id, checkout_id = item.pop("storeId", None), item.pop("checkoutId", None)
+            completed = item.pop("completed", False)
+            if not isinstance(store_id, str) or not isinstance(checkout_id, str):
+                raise self.fail(entry, "storeId", "storeId and checkoutId are required")
+            session = self.domain(entry, checkouts.create, item, store_id, checkout_id)
+            if completed is True:
+                self.domain(entry, checkouts.complete, session.id, None)
 
     def _clock(self) -> tuple[int | None, bool | None]:
         clock = self.doc.body.get("clock")

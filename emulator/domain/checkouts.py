@@ -48,6 +48,11 @@ class CheckoutError(Exception):
         self.errors = errors or []
         self.status = status
 
+    @property
+    def field(self) -> str:
+        """The first field the refusal names."""
+        return str(self.errors[0][1]) if self.errors else "request"
+
 
 @dataclass(slots=True)
 class LineItem:

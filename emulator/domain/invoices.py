@@ -37,6 +37,11 @@ class InvoiceError(Exception):
         self.errors = errors or []
         self.status = status
 
+    @property
+    def field(self) -> str:
+        """The first field the refusal names."""
+        return str(self.errors[0][0]) if self.errors else "request"
+
 
 @dataclass(slots=True)
 class InvoiceLine:

@@ -51,6 +51,11 @@ class QuoteError(Exception):
         self.errors = errors or []
         self.status = status
 
+    @property
+    def field(self) -> str:
+        """The first field the refusal names."""
+        return str(self.errors[0][0]) if self.errors else "request"
+
 
 class QuoteTotals(NamedTuple):
     unit_discounts: list[float]

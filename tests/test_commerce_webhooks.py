@@ -1,0 +1,65 @@
+"""End to end: quotes, checkout sessions v2 and payment invoices, created through the
+API and completed through the control plane, deliver their events as signed webhooks
+to a real receiver."""
+
+from __future__ import annotations
+
+from tests.test_webhooks import client, expected_signature, flush, hook, receiver  # noqa: F401
+
+CONTACTS = [{"contactType": kind, "contact": {"email": "inv@example.com", "firstName": "In",
+                                              "lastName": "Voice"}, "address": {"country": "US"}}
+            for kind in ("billTo", "deliverTo")]
+
+
+def signed_events(receiver, secret):
+    for request in receiver.requests:
+        assert request["headers"]["x-fs-signature"] == expected_signature(secret,
+                                                                          request["body"])
+    return receiver.events()
+
+
+def test_a_v2_session_completed_as_the_buyer(client, receiver):
+    hook(client, receiver.url, secret="v2")
+    session = client.post("/v2/checkouts/acme/web-acme/sessions", json={
+        "customer": {"billToContact": {"email": "v2@example.com", "firstName": "Vee"}},
+        "cart": {"lineItems": [{"productPath": "pro"}]}}).json()
+    order = client.post(f"/_emulator/sessions/{session['id']}/complete").json()
+    flush(client)
+    events = signed_events(receiver, "v2")
+    assert [e["type"] for e in events] == ["account.created", "order.completed",
+                                           "subscription.activated"]
+    assert events[1]["data"]["id"] == order["id"]
+    sub_id = order["items"][0]["subscription"]
+    assert client.get(f"/subscriptions/{sub_id}").json()["state"] == "active"
+    assert client.get(f"/accounts/{order['account']}").json()["contact"][
+        "email"] == "v2@example.com"
+
+
+def test_a_payment_invoice_paid_as_the_buyer(client, receiver):
+    hook(client, receiver.url, secret="inv")
+    invoice = client.post("/invoices/paymentInvoice", json={
+        "contacts": CONTACTS, "invoiceItems": [{"productPath": "pro", "quantity": 2}]}).json()
+    paid = client.post(f"/_emulator/invoices/{invoice['id']}/pay").json()
+    flush(client)
+    events = signed_events(receiver, "inv")
+    assert [e["type"] for e in events] == ["account.created", "order.completed",
+                                           "subscription.activated"]
+    assert events[1]["data"]["total"] == paid["order"]["total"] == 20.0
+
+
+def test_a_quote_from_creation_to_payment(client, receiver):
+    hook(client, receiver.url, secret="q")
+    quote = client.post("/quotes", json={
+        "name": "Q", "items": [{"product": "pro"}],
+        "recipient": {"first": "Que", "last": "Buyer", "email": "que@example.com"},
+        "recipientAddress": {"country": "US", "postalCode": "10001"}}).json()
+    client.post(f"/_emulator/quotes/{quote['id']}/invoice")
+    client.post(f"/_emulator/quotes/{quote['id']}/pay")
+    flush(client)
+    events = signed_events(receiver, "q")
+    assert [e["type"] for e in events] == [
+        "quote.created", "quote.updated", "account.created", "order.completed",
+        "subscription.activated", "quote.updated"]
+    assert [e["data"]["Reason"] for e in events if e["type"].startswith("quote.")] == [
+        "Quote Created", "Quote Accepted", "Quote Completed"]
+    assert events[3]["data"]["quote"] == quote["id"]
