@@ -230,6 +230,30 @@ SCHEMAS: dict[str, Schema] = {
                     "paymentInvoiceWebLink", "paymentInvoicePdfLink"]),
     "InvoicePaid": obj({"invoice": ref("Invoice"), "order": {"type": "object"}},
                        ["invoice", "order"]),
+    # --- reports ---
+    "ReportBody": obj({
+        "filter": obj({"startDate": {"type": "string", "format": "date"},
+                       "endDate": {"type": "string", "format": "date"},
+                       "countryISO": array({"enum": ["US", "DE"]}),
+                       "productPaths": array({"type": "string", "maxLength": 20})},
+                      ["startDate", "endDate"]),
+        "reportColumns": {"type": "array", "maxItems": 4, "items": {"enum": [
+            "product_path", "country_iso", "transaction_date", "buyer_email"]}},
+        "groupBy": {"type": "array", "maxItems": 2, "items": {"enum": [
+            "product_path", "country_iso"]}},
+        "pageCount": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "pageNumber": {"type": "integer", "minimum": 0, "maximum": 100},
+        "async": BOOLEAN, "notificationEmails": array({"type": "string", "format": "email"})},
+        ["filter"]),
+    "ReportJob": obj({"id": {"type": "string", "pattern": "^JOB[A-Z2-7]{26}$"},
+                      "name": {"enum": ["SubscriptionReport", "RevenueReport"]},
+                      "status": {"enum": ["PENDING", "PROCESSING", "COMPLETE", "FAILED"]},
+                      "created": STRING, "completeDate": STRING, "downloadUrl": STRING,
+                      "notificationEmails": strings()}, ["id", "name", "status"]),
+    "ReportAnswer": {"anyOf": [obj({"report": array({"type": "object"}),
+                                    "request": {"type": "object"}}, ["report", "request"]),
+                               ref("ReportJob")]},
+    "ReportJobs": array(ref("ReportJob")),
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
@@ -287,9 +311,32 @@ def _document(summary: str, media: str) -> Schema:
     return operation
 
 
+def _text(summary: str, params: list[Schema] | None = None,
+          errors: tuple[str, ...] = ("400",)) -> Schema:
+    """An operation answering text/plain (a CSV file, a message)."""
+    operation = op(summary, None, params=params, errors=errors, error_schema="SpringError")
+    operation["responses"]["200"] = {"description": "success", "content": {
+        "text/plain": {"schema": {"type": "string"}}}}
+    return operation
+
+
+def _report_paths() -> dict[str, Any]:
+    return {
+        "/data/v1/subscription": {"post": op("A subscription report", "ReportAnswer",
+                                             body="ReportBody", error_schema="SpringError")},
+        "/data/v1/revenue": {"post": op("A revenue report", "ReportAnswer",
+                                        body="ReportBody", error_schema="SpringError")},
+        "/data/v1/jobs": {"get": op("Report jobs", "ReportJobs", errors=())},
+        "/data/v1/jobs/{id}": {"get": op("A report job", "ReportJob", params=COUPON_PATH,
+                                         error_schema="SpringError")},
+        "/data/v1/downloads/{id}": {"get": _text("A report job's CSV", COUPON_PATH)},
+        "/data/v1/util/cache": {"get": _text("Reset the report cache", errors=())},
+    }
+
+
 def paths() -> dict[str, Any]:
     coupon_ops = {"error_schema": "Unreadable"}
-    return {**_v2_paths(),
+    return {**_v2_paths(), **_report_paths(),
         "/invoices/paymentInvoice": {
             "post": op("Create a payment invoice", "Invoice", body="InvoiceBody",
                        error_schema="SpringError")},
@@ -365,6 +412,9 @@ def control_paths() -> dict[str, Any]:
             "get": _document("An invoice's pay page", "text/html"),
             "post": op("Pay an invoice as the buyer", "InvoicePaid", params=COUPON_PATH,
                        errors=("400", "404"), error_schema="SpringError")},
+        "/_emulator/data/jobs/{id}/fail": {
+            "post": op("Fail a report job", "ReportJob", params=COUPON_PATH,
+                       error_schema="SpringError")},
         "/_emulator/exchange-rates": {
             "get": op("Exchange rates", "ExchangeRates", errors=()),
             "put": op("Set exchange rates", "ExchangeRates", body="ExchangeRatesBody")},

@@ -7,7 +7,7 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 from __future__ import annotations
 
 from emulator.http import (accounts, checkout, checkouts, control, coupons, events, faults,
-                           invoices, orders,
+                           invoices, orders, reports,
                            prices, products, quotes, returns, sessions, subscriptions,
                            webhooks)
 from emulator.http.router import Route
@@ -71,6 +71,13 @@ ROUTES = [
     Route("DELETE", "/coupons/{id}", coupons.delete_coupon),
     Route("GET", "/coupons/{id}/codes", coupons.list_codes),
     Route("DELETE", "/coupons/{id}/codes", coupons.delete_codes),
+    # Reports (docs/api.md, "Reports")
+    Route("POST", "/data/v1/subscription", reports.subscription_report),
+    Route("POST", "/data/v1/revenue", reports.revenue_report),
+    Route("GET", "/data/v1/jobs", reports.list_jobs),
+    Route("GET", "/data/v1/jobs/{id}", reports.get_job),
+    Route("GET", "/data/v1/downloads/{id}", reports.download),
+    Route("GET", "/data/v1/util/cache", reports.reset_cache),
     # Payment invoices (docs/api.md, "Payment invoices")
     Route("POST", "/invoices/paymentInvoice", invoices.create_invoice),
     Route("GET", "/invoices/{id}", invoices.get_invoice),
@@ -120,6 +127,7 @@ ROUTES = [
     Route("GET", "/_emulator/invoices/{id}/pdf", invoices.invoice_pdf),
     Route("GET", "/_emulator/invoices/{id}/pay", invoices.invoice_pay_page),
     Route("POST", "/_emulator/invoices/{id}/pay", invoices.pay_invoice),
+    Route("POST", "/_emulator/data/jobs/{id}/fail", reports.fail_job),
     Route("GET", "/_emulator/exchange-rates", control.exchange_rates),
     Route("PUT", "/_emulator/exchange-rates", control.set_exchange_rates),
     Route("GET", "/_emulator/coupons", control.list_coupons),

@@ -84,6 +84,7 @@ def _export_store(store: Any) -> dict[str, Any]:
         "quotes": store.quotes.export(),
         "checkout_sessions": store.checkouts.export(),
         "invoices": store.invoices.export(),
+        "report_jobs": store.reports.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
         "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
@@ -169,6 +170,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     store.quotes.restore(data.get("quotes", []))
     store.checkouts.restore(data.get("checkout_sessions", []))
     store.invoices.restore(data.get("invoices", []))
+    store.reports.restore(data.get("report_jobs", []))
 
 
 # --- journal, webhooks and faults ------------------------------------------------------

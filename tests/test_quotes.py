@@ -243,3 +243,20 @@ def test_quotes_survive_snapshots_with_their_timers(client):
     advance(client, days=3)
     assert client.get(f"/quotes/{quote['id']}").json()["status"] == "EXPIRED"
     assert client.get(f"/quotes/{paid['id']}").json()["status"] == "COMPLETED"
+
+
+def test_reset_forgets_the_newer_groups_and_their_timers(client):
+    quote = create(client, expirationDateDays=1)
+    client.post("/coupons", json={"coupon": "c", "codes": ["C"], "discount": {
+        "type": "percent", "percent": 5}})
+    client.post("/v2/checkouts/s/c/sessions", json={})
+    client.put("/_emulator/exchange-rates", json={"rates": {"EUR": 2}})
+    assert client.post("/_emulator/reset").status_code == 200
+    assert client.get("/quotes").json() == {"_embedded": {"quotes": []}}
+    assert client.get("/coupons").json() == {"coupons": []}
+    assert client.get("/_emulator/exchange-rates").json()["rates"]["EUR"] == 0.9
+    data = client.get("/_emulator/snapshot").json()["data"]
+    assert data["checkout_sessions"] == [] and data["invoices"] == []
+    client.post("/_emulator/clock/freeze")
+    moved = client.post("/_emulator/clock/advance", json={"days": 3}).json()
+    assert moved["transitions"] == [] and quote["id"]

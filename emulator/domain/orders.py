@@ -113,6 +113,9 @@ class OrderBook:
             raise NotFound({"order": "Not found"})
         return order
 
+    def find(self, order_id: str | None) -> Order | None:
+        return None if order_id is None else self._by_id.get(order_id)
+
     def find_by_reference(self, reference: str) -> Order | None:
         order_id = self._by_reference.get(reference)
         return None if order_id is None else self._by_id[order_id]

@@ -18,6 +18,7 @@ from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
 from emulator.domain.prices import ExchangeRates
 from emulator.domain.quotes import QuoteBook
+from emulator.domain.reports import ReportJobs
 from emulator.domain.subscriptions import SubscriptionBook
 
 
@@ -53,6 +54,7 @@ class Store:
         self.quotes = QuoteBook(self)
         self.checkouts = CheckoutSessions(self)
         self.invoices = InvoiceBook(self)
+        self.reports = ReportJobs()
         self.commerce = Commerce(self)
 
     @property
