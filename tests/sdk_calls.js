@@ -1,5 +1,5 @@
 // Drives FastSpring's generated Node client (fastspring-node-sdk) through every call
-// of the Products, Coupons and Quotes groups against an emulator, and prints one JSON
+// of the Products, Coupons, Quotes and Data groups against an emulator, and prints one JSON
 // line per call: {call, status, result}; result is "error" when any record in the
 // answer is an error record. Usage: node sdk_calls.js SDK_DIR BASE_URL
 const path = require('path');
@@ -53,7 +53,18 @@ const calls = [
   ['cancelQuote', () => [{id: state.quote}]],
   ['deleteQuote', () => [{id: state.quote}]],
   ['deleteallcouponcodesfromacoupon', () => [{coupon_id: 'Black-Friday-2021'}]],
+  ['generateSubscriptionReport', () => [{filter: {startDate: today(), endDate: today()},
+    reportColumns: ['product_path', 'mrr', 'activations'], groupBy: ['product_path'],
+    pageCount: 30, pageNumber: 0, async: false}]],
+  ['generateRevenueReport', () => [{filter: {startDate: today(), endDate: today()},
+    reportColumns: ['Product_Path', 'transaction_amount'], async: true,
+    notificationEmails: ['any@example.com']}]],
+  ['getJobs', () => []],
+  ['getJobById', () => [{id: state.job}]],
+  ['downloadReport', () => [{id: state.job}]],
+  ['resetCache', () => []],
 ];
+const today = () => new Date().toISOString().slice(0, 10);
 const state = {};
 
 (async () => {
@@ -62,6 +73,7 @@ const state = {};
     try {
       const response = await sdk[call](...args());
       if (call === 'createQuote') state.quote = response.data.id;
+      if (call === 'generateRevenueReport') state.job = response.data.id;
       const refused = JSON.stringify(response.data || {}).includes('"result":"error"');
       line = {call, status: response.status, result: refused ? 'error' : 'success'};
     } catch (error) {
