@@ -134,7 +134,8 @@ class EmulatorApp:
             return
         namespace.store.lifecycle.catch_up()
         ctx = scope["emulator"] = RequestContext(namespace, self.settings.strict,
-                                                 self.settings.max_body_bytes, content_length)
+                                                 self.settings.max_body_bytes, content_length,
+                                                 self.settings.api_account_created)
         status: int | None = None      # stays None when a fault drops the connection
         fault: Fault | None = None
 

@@ -136,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("FAULT_HEADER", default=True),
                        help="honour the X-Emulator-Fault request header (default on; env "
                             "FAULT_HEADER=false to turn it off)")
+    serve.add_argument("--api-account-created", action=argparse.BooleanOptionalAction,
+                       default=_env_flag("API_ACCOUNT_CREATED"),
+                       help="send account.created for accounts made with POST /accounts too, "
+                            "not only at a first order (env API_ACCOUNT_CREATED=true)")
     serve.add_argument("--fixtures", action="append", metavar="FILE",
                        default=[p for p in (_env("FIXTURES") or "").split(os.pathsep) if p],
                        help="load a fixture document (JSON or YAML) into the store it names; "
@@ -212,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
                         webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
                         fault_header=args.fault_header, fixtures=tuple(args.fixtures),
-                        state_file=args.state_file, state_interval=args.state_interval)
+                        state_file=args.state_file, state_interval=args.state_interval,
+                        api_account_created=args.api_account_created)
     return serve(settings)
 
 

@@ -24,6 +24,9 @@ class Settings:
     fixtures: tuple[str, ...] = ()
     state_file: str | None = None
     state_interval: float = 30.0
+    # `POST /accounts` also sends `account.created` (FastSpring documents it for a first
+    # order only; see docs/fidelity.md).
+    api_account_created: bool = False
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

@@ -254,6 +254,7 @@ SCHEMAS: dict[str, Schema] = {
                                     "request": {"type": "object"}}, ["report", "request"]),
                                ref("ReportJob")]},
     "ReportJobs": array(ref("ReportJob")),
+    "UnsubscribeBody": obj({"email": {"type": "string", "format": "email"}}, ["email"]),
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
@@ -415,6 +416,16 @@ def control_paths() -> dict[str, Any]:
         "/_emulator/data/jobs/{id}/fail": {
             "post": op("Fail a report job", "ReportJob", params=COUPON_PATH,
                        error_schema="SpringError")},
+        **{f"/_emulator/orders/{{id}}/{step}": {"post": op(
+            summary, "Order" if step in ("complete", "approve", "cancel") else "Any",
+            params=COUPON_PATH)} for step, summary in (
+                ("complete", "Pay a pending order"), ("approve", "Approve a pending order"),
+                ("cancel", "Cancel a pending order"), ("chargeback", "File a chargeback"),
+                ("fulfillment-failure", "Fail an order's fulfillment"))},
+        "/_emulator/sessions/{id}/abandon": {"post": op("Abandon a session's cart", "Any",
+                                                        params=COUPON_PATH)},
+        "/_emulator/mailing-list/unsubscribe": {"post": op(
+            "Unsubscribe from the mailing list", "Any", body="UnsubscribeBody")},
         "/_emulator/exchange-rates": {
             "get": op("Exchange rates", "ExchangeRates", errors=()),
             "put": op("Set exchange rates", "ExchangeRates", body="ExchangeRatesBody")},

@@ -7,7 +7,7 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 from __future__ import annotations
 
 from emulator.http import (accounts, checkout, checkouts, control, coupons, events, faults,
-                           invoices, orders, reports,
+                           invoices, orders, outcomes, reports,
                            prices, products, quotes, returns, sessions, subscriptions,
                            webhooks)
 from emulator.http.router import Route
@@ -104,6 +104,13 @@ ROUTES = [
     Route("GET", "/_emulator/events", control.events),
     Route("POST", "/_emulator/orders", checkout.complete_checkout),
     Route("POST", "/_emulator/sessions/{id}/complete", sessions.complete_session),
+    Route("POST", "/_emulator/sessions/{id}/abandon", outcomes.abandon_session),
+    Route("POST", "/_emulator/orders/{id}/complete", outcomes.complete_order),
+    Route("POST", "/_emulator/orders/{id}/approve", outcomes.approve_order),
+    Route("POST", "/_emulator/orders/{id}/cancel", outcomes.cancel_order),
+    Route("POST", "/_emulator/orders/{id}/chargeback", outcomes.chargeback),
+    Route("POST", "/_emulator/orders/{id}/fulfillment-failure", outcomes.fulfillment_failed),
+    Route("POST", "/_emulator/mailing-list/unsubscribe", outcomes.unsubscribe),
     Route("POST", "/_emulator/accounts/{id}/payment", checkout.set_payment),
     Route("GET", "/_emulator/webhooks", webhooks.list_webhooks),
     Route("POST", "/_emulator/webhooks", webhooks.add_webhook),

@@ -85,6 +85,7 @@ def _export_store(store: Any) -> dict[str, Any]:
         "checkout_sessions": store.checkouts.export(),
         "invoices": store.invoices.export(),
         "report_jobs": store.reports.export(),
+        "outcomes": store.outcomes.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
         "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
@@ -171,6 +172,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     store.checkouts.restore(data.get("checkout_sessions", []))
     store.invoices.restore(data.get("invoices", []))
     store.reports.restore(data.get("report_jobs", []))
+    store.outcomes.restore(data.get("outcomes", {}))
 
 
 # --- journal, webhooks and faults ------------------------------------------------------

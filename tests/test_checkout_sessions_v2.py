@@ -105,8 +105,8 @@ def test_complete_files_an_order_with_its_events(client):
     assert done.status_code == 200, done.text
     order = done.json()
     assert order["total"] == 40.0 and order["tags"] == {"campaign": "spring"}
-    assert [e["type"] for e in events(client)][-3:] == [
-        "account.created", "order.completed", "subscription.activated"]
+    assert [e["type"] for e in events(client)][-4:] == [
+        "account.created", "order.completed", "subscription.activated", "payoutEntry.created"]
     read = client.get(f"{BASE}/{session['id']}").json()
     assert read["status"] == "COMPLETED" and read["checkoutStatus"] == ["CONCLUDED"]
     again = client.post(f"/_emulator/sessions/{session['id']}/complete")

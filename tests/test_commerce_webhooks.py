@@ -27,7 +27,7 @@ def test_a_v2_session_completed_as_the_buyer(client, receiver):
     flush(client)
     events = signed_events(receiver, "v2")
     assert [e["type"] for e in events] == ["account.created", "order.completed",
-                                           "subscription.activated"]
+                                           "subscription.activated", "payoutEntry.created"]
     assert events[1]["data"]["id"] == order["id"]
     sub_id = order["items"][0]["subscription"]
     assert client.get(f"/subscriptions/{sub_id}").json()["state"] == "active"
@@ -43,7 +43,7 @@ def test_a_payment_invoice_paid_as_the_buyer(client, receiver):
     flush(client)
     events = signed_events(receiver, "inv")
     assert [e["type"] for e in events] == ["account.created", "order.completed",
-                                           "subscription.activated"]
+                                           "subscription.activated", "payoutEntry.created"]
     assert events[1]["data"]["total"] == paid["order"]["total"] == 20.0
 
 
@@ -58,8 +58,10 @@ def test_a_quote_from_creation_to_payment(client, receiver):
     flush(client)
     events = signed_events(receiver, "q")
     assert [e["type"] for e in events] == [
-        "quote.created", "quote.updated", "account.created", "order.completed",
-        "subscription.activated", "quote.updated"]
+        "quote.created", "account.created", "order.payment.pending", "quote.updated",
+        "order.completed", "subscription.activated", "payoutEntry.created", "quote.updated"]
     assert [e["data"]["Reason"] for e in events if e["type"].startswith("quote.")] == [
         "Quote Created", "Quote Accepted", "Quote Completed"]
-    assert events[3]["data"]["quote"] == quote["id"]
+    pending, completed = events[2]["data"], events[4]["data"]
+    assert pending["id"] == completed["id"] and pending["completed"] is False
+    assert completed["completed"] is True and completed["quote"] == quote["id"]

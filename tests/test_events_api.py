@@ -26,7 +26,8 @@ def test_unprocessed_events_in_the_documented_shape(client):
                                               "page": None, "limit": None, "nextPage": None,
                                               "total": 0, "more": False}
     assert [e["type"] for e in body["events"]] == ["account.created", "order.completed",
-                                                    "subscription.activated"]
+                                                    "subscription.activated",
+                                                    "payoutEntry.created"]
     for event in body["events"]:
         assert event["event"] == event["id"] and event["processed"] is False
         assert isinstance(event["data"], dict)
@@ -34,14 +35,14 @@ def test_unprocessed_events_in_the_documented_shape(client):
 
 
 def test_at_most_25_events_with_more(client):
-    for n in range(10):
+    for n in range(8):                  # four events each
         buy(client, "pro", email=f"p{n}@example.com")
     first = client.get("/events/unprocessed", params={"days": 1}).json()
     assert len(first["events"]) == 25 and first["more"] is True
     for event in first["events"]:
         client.post(f"/events/{event['id']}", json={"processed": True})
     rest = client.get("/events/unprocessed", params={"days": 1}).json()
-    assert len(rest["events"]) == 5 and rest["more"] is False
+    assert len(rest["events"]) == 7 and rest["more"] is False
     processed = client.get("/events/processed", params={"days": 1}).json()
     assert [e["id"] for e in processed["events"]] == [e["id"] for e in first["events"]]
     assert processed["more"] is False
@@ -53,10 +54,10 @@ def test_begin_and_end_select_a_window(client):
     buy(client, "pro", email="later@example.com")
     early = client.get("/events/unprocessed", params={"begin": NOW - 1000,
                                                       "end": NOW + 1000}).json()["events"]
-    assert len(early) == 3
+    assert len(early) == 4
     late = client.get("/events/unprocessed", params={"begin": NOW + 1000}).json()["events"]
     assert [e["type"] for e in late] == ["account.created", "order.completed",
-                                         "subscription.activated"]
+                                         "subscription.activated", "payoutEntry.created"]
 
 
 def test_mark_processed_and_back(client):
@@ -67,7 +68,7 @@ def test_mark_processed_and_back(client):
                                "result": "success"}
     assert client.get("/_emulator/events").json()["events"][0]["processed"] is True
     client.post(f"/events/{event_id}", json={"processed": False})
-    assert len(client.get("/events/unprocessed", params={"days": 1}).json()["events"]) == 3
+    assert len(client.get("/events/unprocessed", params={"days": 1}).json()["events"]) == 4
 
 
 @pytest.mark.parametrize("body", [{}, {"processed": "yes"}])

@@ -49,7 +49,8 @@ def test_every_new_section_loads(client):
     assert sessions == {None, "COMPLETED"}
     assert sorted(i["status"] for i in data["invoices"]) == ["OPEN", "PAID"]
     orders = client.get("/orders", params={"limit": 50}).json()["orders"]
-    assert sorted(o["total"] for o in orders) == [4.0, 8.0, 20.0]
+    assert sorted((o["total"], o["completed"]) for o in orders) == [
+        (4.0, True), (8.0, True), (20.0, False), (20.0, True)]   # the waiting quote's order
 
 
 @pytest.mark.parametrize("change, entry, field", [

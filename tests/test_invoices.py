@@ -68,8 +68,8 @@ def test_paying_files_the_order(client):
     assert answer["invoice"]["status"] == "PAID"
     assert answer["invoice"]["order"] == answer["order"]["id"]
     assert answer["order"]["total"] == 45.0 and answer["order"]["currency"] == "EUR"
-    assert [e["type"] for e in events(client)][-3:] == [
-        "account.created", "order.completed", "subscription.activated"]
+    assert [e["type"] for e in events(client)][-4:] == [
+        "account.created", "order.completed", "subscription.activated", "payoutEntry.created"]
     assert client.post(f"/_emulator/invoices/{invoice['id']}/pay").status_code == 400
     assert "disabled" in client.get(invoice["paymentInvoiceWebPayLink"]).text
 

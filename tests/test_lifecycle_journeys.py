@@ -56,7 +56,7 @@ def test_buy_creates_account_order_and_active_subscription(client):
     assert s["initialOrderId"] == order["id"]
     assert s["initialOrderReference"] == order["reference"]
     assert event_types(client) == ["account.created", "order.completed",
-                                   "subscription.activated"]
+                                   "subscription.activated", "payoutEntry.created"]
     account = client.get(f"/accounts/{order['account']}").json()
     assert account["orders"] == [order["id"]]
     assert account["subscriptions"] == [item["subscription"]]
@@ -398,8 +398,9 @@ def test_resume_of_a_paused_subscription_charges_today(client):
     client.post(f"/subscriptions/{sub_id}/resume")
     s = sub(client, sub_id)
     assert (s["state"], s["sequence"], s["next"]) == ("active", 2, day("2027-03-20"))
-    assert event_types(client)[-2:] == ["subscription.resumed",
-                                        "subscription.charge.completed"]
+    assert event_types(client)[-3:] == ["subscription.resumed",
+                                        "subscription.charge.completed",
+                                        "payoutEntry.created"]
 
 
 @pytest.mark.parametrize("body", [{"pausePeriodCount": 0}, {"pausePeriodCount": "2"}, {},

@@ -111,7 +111,7 @@ def test_create_and_charge_for_an_account_with_a_stored_method(client):
     body = response.json()
     assert body["action"] == "order.create" and body["order"] == body["id"]
     assert body["total"] == 19.9 and body["tags"] == {"src": "api"}
-    assert event_types(client)[-1] == "order.completed"
+    assert event_types(client)[-2:] == ["order.completed", "payoutEntry.created"]
 
 
 def test_create_and_charge_needs_a_stored_method_that_works(client):

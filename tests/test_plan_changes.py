@@ -32,8 +32,9 @@ def update(client, sub_id, **fields):
 def test_prorated_upgrade_charges_the_rest_of_the_period_now(client, sub_id):
     response = update(client, sub_id, product="team", prorate=True)
     assert response.json()["subscriptions"][0]["result"] == "success"
-    assert event_types(client)[-2:] == ["subscription.updated",
-                                        "subscription.charge.completed"]
+    assert event_types(client)[-3:] == ["subscription.updated",
+                                        "subscription.charge.completed",
+                                        "payoutEntry.created"]
     charge = events(client, "subscription.charge.completed")[-1]["data"]
     assert charge["total"] == 20.32 and not charge["order"]["reference"].endswith("B")
     entries = client.get(f"/subscriptions/{sub_id}/entries").json()

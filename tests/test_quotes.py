@@ -124,8 +124,9 @@ def test_pay_at_once_files_the_order_account_and_subscriptions(client):
     assert sub(client, sub_id)["price"] == 100.0
     account = client.get(f"/accounts/{order['account']}").json()
     assert account["contact"]["email"] == "ann@abc.example"
-    assert [e["type"] for e in events(client)][-4:] == [
-        "account.created", "order.completed", "subscription.activated", "quote.updated"]
+    assert [e["type"] for e in events(client)][-5:] == [
+        "account.created", "order.completed", "subscription.activated", "payoutEntry.created",
+        "quote.updated"]
     assert events(client, "quote.updated")[-1]["data"]["Reason"] == "Quote Completed"
     assert events(client, "order.completed")[-1]["data"]["quote"] == quote["id"]
 

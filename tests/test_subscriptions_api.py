@@ -311,7 +311,7 @@ def test_events_log_paging_and_type_filter(client):
     for n in range(3):
         buy(client, "pro", email=f"e{n}@example.com")
     body = client.get("/_emulator/events", params={"limit": 4}).json()
-    assert body["total"] == 9 and body["nextPage"] == 2 and len(body["events"]) == 4
+    assert body["total"] == 12 and body["nextPage"] == 2 and len(body["events"]) == 4
     only = client.get("/_emulator/events", params={"type": "account.created"}).json()
     assert only["total"] == 3
     assert client.get("/_emulator/events", params={"page": "x"}).status_code == 400

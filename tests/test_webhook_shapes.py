@@ -17,7 +17,7 @@ EXPECTED_TYPES = {
     "subscription.charge.completed", "subscription.charge.failed",
     "subscription.payment.overdue", "subscription.deactivated", "subscription.canceled",
     "subscription.uncanceled", "subscription.updated", "subscription.paused",
-    "subscription.resumed", "return.created"}
+    "subscription.resumed", "return.created", "payoutEntry.created"}
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ def test_delivery_is_a_signed_batch_of_events(client, receiver):
     assert request["headers"]["x-fs-signature"] != expected_signature("wrong", request["body"])
     events = request["json"]["events"]
     assert [e["type"] for e in events] == ["account.created", "order.completed",
-                                           "subscription.activated"]
+                                           "subscription.activated", "payoutEntry.created"]
     assert [e["id"] for e in events] == log_ids(client)
     for event in events:
         assert set(event) == {"id", "live", "processed", "type", "created", "data"}
@@ -115,7 +115,7 @@ def test_a_partial_202_acknowledges_only_the_listed_ids_and_retries_the_rest(cli
         buy(client, "pro")
         flush(client)
         first = receiver.requests[0]["json"]["events"]
-        assert len(first) == 3
+        assert len(first) == 4
         client.post("/_emulator/clock/advance", json={"seconds": 3600})
         second = receiver.requests[1]["json"]["events"]
         assert [e["id"] for e in second] == [e["id"] for e in first[1:]]
@@ -137,7 +137,7 @@ def test_any_other_status_is_a_failure(client, status):
         assert delivery["response"] == {"status": status, "body": body}
         assert delivery["nextRetry"] == delivery["at"] + 3_600_000
         unprocessed = client.get("/events/unprocessed", params={"days": 1}).json()["events"]
-        assert len(unprocessed) == 3
+        assert len(unprocessed) == 4
 
 
 def test_retries_follow_the_clock_then_fail_permanently(client):
@@ -194,7 +194,7 @@ def test_redelivery_sends_the_same_events_under_new_ids(client, receiver):
     assert [e["id"] for e in resent] == new_ids
     assert not set(new_ids) & set(delivery["events"])
     assert [e["type"] for e in resent] == ["account.created", "order.completed",
-                                           "subscription.activated"]
+                                           "subscription.activated", "payoutEntry.created"]
     assert client.post("/_emulator/webhooks/deliveries/nope/redeliver").status_code == 400
 
 
@@ -321,7 +321,7 @@ def test_a_blocked_receiver_does_not_stall_another_store(client, receiver):
                                  json={"type": "subscription.activated", "timeout": 10})
             assert waited.status_code == 200
             assert len(receiver.requests) == 1     # still in flight, unanswered
-            assert other_receiver.event_types()[-1] == "subscription.activated"
+            assert "subscription.activated" in other_receiver.event_types()
         finally:
             receiver.release.set()
 

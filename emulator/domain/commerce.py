@@ -73,6 +73,8 @@ class Commerce:
         account = webhook_account_view(store.accounts.get(order.account_id), store.portal_host)
         store.events.emit("return.created", return_view(record, store.portal_host, account),
                           order.live)
+        store.outcomes.payout(order, [i.subscription for i in order.items if i.subscription],
+                              record)
         return record
 
     # --- order updates ------------------------------------------------------------------
@@ -159,6 +161,9 @@ class Commerce:
                 catalog.get(item["product"]).price_in(currency) or 0.0)
 
         return round(sum(unit(i) * i["quantity"] for i in session.items), 2)
+
+    def find_session(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id)
 
     def complete_session(self, session_id: str, payment: object) -> Order:
         session = self._sessions.get(session_id)

@@ -87,6 +87,7 @@ class Lifecycle(Purchases, PlanChanges):
                 "account": self._account_data(sub.account_id),
                 "subscription": self.subscription_data(sub)}
         store.events.emit("subscription.charge.completed", data, sub.live)
+        store.outcomes.payout(order, [sub.id])
         return "subscription.charge.completed"
 
     def _emit_charge_failed(self, sub: Subscription, reason: str) -> str:

@@ -16,6 +16,7 @@ from emulator.domain.catalog import Product
 from emulator.domain.coupons import Coupon, not_valid
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import start_of_day
+from emulator.domain.outcomes import OUTCOMES
 from emulator.domain.orders import Order, OrderItem
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
 from emulator.domain.views import charge_record, order_view, subscription_view
@@ -57,11 +58,13 @@ class Purchases:
         self._file_order(order, account)
         return order
 
-    def _file_order(self, order: Order, account: Account) -> None:
+    def _file_order(self, order: Order, account: Account, charged: bool = True) -> None:
+        """Record a new order (and, once paid, its charge on the account)."""
         store = self.store
         store.orders.add(order)
         account.orders.append(order.id)
-        account.charges.append(charge_record(order))
+        if charged:
+            account.charges.append(charge_record(order))
         accounts = store.accounts
         accounts.link("orderID", order.id, account.id)
         accounts.link("orderReference", order.reference, account.id)
@@ -71,13 +74,22 @@ class Purchases:
 
     # --- checkout -----------------------------------------------------------------------
 
-    def checkout(self, request: Mapping[str, Any], quote: str | None = None) -> Order:
+    def checkout(self, request: Mapping[str, Any], quote: str | None = None,
+                 existing: Order | None = None) -> Order:
         """Complete a purchase as if the buyer paid (control plane `POST /_emulator/orders`).
 
+        `outcome` in the request may leave the order failed or waiting for payment or
+        approval instead (see outcomes.py); `existing` is such a waiting order, now paid.
         Everything is validated before anything changes, so a refused checkout
         leaves the store as it was.
         """
         store = self.store
+        outcome = request.get("outcome", "completed")
+        if outcome not in OUTCOMES:
+            raise Invalid({"outcome": "outcome must be one of " + ", ".join(OUTCOMES)})
+        opted_in = request.get("mailingList", False)
+        if not isinstance(opted_in, bool):
+            raise Invalid({"mailingList": "mailingList must be true or false"})
         currency = request.get("currency", "USD")
         if not isinstance(currency, str) or not currency.isalpha() or len(currency) != 3:
             raise Invalid({"currency": "currency invalid"})
@@ -97,16 +109,33 @@ class Purchases:
         if not isinstance(tags, Mapping):
             raise Invalid({"tags": "tags must be an object"})
 
+        details = self._changed_details(account, request.get("contact"))
+
         events: list[tuple[str, Any]] = []
         if account is None:
             assert contact_body is not None
             account = store.accounts.create(contact_body)
             events.append(("account.created", None))
+        elif details:
+            store.accounts.update(account.id, {"contact": details})
+            store.outcomes.account_updated(account.id)
         now = store.clock.now_ms()
-        order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
-                      currency, now, [], _customer(account),
-                      (country or account.country or "US").upper(), account.language,
-                      tags=dict(tags), quote=quote)
+        if existing is not None:
+            order = existing
+            order.items.clear()
+            order.completed, order.status = True, "completed"
+        else:
+            order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
+                          currency, now, [], _customer(account),
+                          (country or account.country or "US").upper(), account.language,
+                          tags=dict(tags), quote=quote)
+        if outcome != "completed":
+            order.items.extend(_unpaid_items(lines, coupon, code, currency))
+            self._file_order(order, account, charged=False)
+            if events:
+                store.events.emit("account.created", self._account_data(account.id))
+            store.outcomes.hold(order, outcome, request)
+            return order
         new_subscriptions: list[Subscription] = []
         for product, quantity, unit_price, attributes, own_fee in lines:
             item = OrderItem(product.path, product.display.get("en", product.path),
@@ -134,7 +163,10 @@ class Purchases:
         if coupon is not None:
             order.coupons.append(code)
             coupon.uses += 1
-        self._file_order(order, account)
+        if existing is None:
+            self._file_order(order, account)
+        else:
+            account.charges.append(charge_record(order))
         if any(line.product.pricing.extra.get("paymentCollected") is not False
                for line in lines if line.product.pricing.is_subscription):
             account.payment_methods = max(account.payment_methods, 1)
@@ -159,7 +191,26 @@ class Purchases:
             order, store.portal_host, self._account_data(account.id), subs_by_id))
         for sub in new_subscriptions:
             self._emit_subscription("subscription.activated", sub)
+        outcomes = store.outcomes
+        outcomes.payout(order, [s.id for s in new_subscriptions])
+        if opted_in:
+            outcomes.opted_in(order, account.email)
+        outcomes.purchased(order, account.email)
         return order
+
+    def _changed_details(self, account: Account | None, contact: object
+                         ) -> dict[str, Any]:
+        """The contact a checkout names for an existing buyer, if it differs from the
+        account's (FastSpring then updates the account and sends `account.updated`)."""
+        if account is None or not isinstance(contact, Mapping):
+            return {}
+        changes = parse_account_body({"contact": contact}, creating=False)
+        current = {"first": account.first, "last": account.last, "email": account.email,
+                   "company": account.company, "phone": account.phone}
+        differs = any(k in current and v != current[k] and not (
+            k == "email" and str(v).casefold() == str(current[k]).casefold())
+            for k, v in changes.items())
+        return dict(contact) if differs else {}
 
     def checkout_lines(self, items: object, currency: str) -> list[Line]:
         """Validate checkout items: known products, positive quantities, a price in
@@ -261,6 +312,20 @@ class Purchases:
         sub.entries.append((order.id, start_of_day(now),
                             None if sub.next is None else one_day_before(sub.next)))
         return order
+
+
+def _unpaid_items(lines: list[Line], coupon: Coupon | None, code: Any, currency: str
+                  ) -> list[OrderItem]:
+    """The items of an order not paid yet: priced, discounted, no subscriptions."""
+    items = []
+    for product, quantity, unit_price, attributes, _ in lines:
+        item = OrderItem(product.path, product.display.get("en", product.path), product.sku,
+                         quantity, unit_price, attributes=attributes)
+        if coupon is not None and coupon.applies_to(product.path):
+            item.coupon = code
+            item.discount = coupon.discount(product.path, unit_price, quantity, currency)
+        items.append(item)
+    return items
 
 
 def _give_coupon(sub: Subscription, coupon: Coupon, code: str,

@@ -147,3 +147,25 @@ def quote_event_data(quote: Quote, totals: QuoteTotals, reason: str, catalog: Ca
         "order": quote.order_id, "orderReference": quote.order_reference,
         "invoiceId": quote.invoice_id,
     }
+
+
+def invoice_reminder_data(quote: Quote, totals: QuoteTotals, order_reference: str | None,
+                          account_id: str | None, portal_host: str, catalog: Catalog
+                          ) -> dict[str, Any]:
+    """The `data` of `invoice.reminder.email` for an accepted quote's unpaid invoice."""
+    c = quote.currency
+    assert quote.invoice_due is not None
+    return {
+        "id": quote.invoice_id, "orderReference": order_reference,
+        "dueDate": utc(quote.invoice_due).strftime("%Y-%m-%d"),
+        "subtotal": totals.subtotal, "subtotalDisplay": display_money(totals.subtotal, c),
+        "total": totals.total, "totalDisplay": display_money(totals.total, c),
+        "currency": c,
+        "contact": {k: quote.recipient.get(k) for k in ("first", "last", "email", "company")},
+        "items": [{"product": i.product, "display": _display(catalog, i.product),
+                   "quantity": i.quantity, "price": i.unit_list_price,
+                   "subtotal": round(i.unit_list_price * i.quantity, 2)}
+                  for i in quote.items],
+        "invoiceUrl": f"https://{portal_host}/account/order/{order_reference}/invoice",
+        "account": account_id, "quote": quote.id,
+    }

@@ -19,7 +19,7 @@ from emulator.domain.coupons import not_valid
 from emulator.domain.formats import DAY_MS, round_money
 from emulator.domain.lifecycle import Transition
 from emulator.domain.prices import price_in
-from emulator.domain.quote_views import iso, quote_event_data
+from emulator.domain.quote_views import invoice_reminder_data, iso, quote_event_data
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -37,6 +37,8 @@ ADDRESS_FIELDS = ("addressLine1", "addressLine2", "city", "country", "postalCode
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 TIMER = "quote"
+REMINDER = "invoice"
+REMINDER_DAYS_BEFORE = 7
 
 
 class QuoteError(Exception):
@@ -97,6 +99,7 @@ class Quote:
     order_reference: str | None = None
     invoice_id: str | None = None
     account_id: str | None = None
+    invoice_due: int | None = None          # when an accepted quote's invoice is due
 
     @property
     def expires(self) -> int:
@@ -172,6 +175,7 @@ class QuoteBook:
         self._store = store
         self._quotes: dict[str, Quote] = {}
         store.lifecycle.register_timer(TIMER, self._expire)
+        store.lifecycle.register_timer(REMINDER, self._remind)
 
     def __len__(self) -> int:
         return len(self._quotes)
@@ -326,8 +330,11 @@ class QuoteBook:
         quote = self.get(quote_id)
         if quote.status not in (OPEN, AWAITING):
             raise QuoteError(f"Quote cannot be canceled in {quote.status} status")
+        if quote.status == AWAITING and quote.order_id is not None:
+            self._store.outcomes.cancel(quote.order_id)
         self._status(quote, CANCELED, by_user=True)
         self._store.lifecycle.set_timer(TIMER, quote.id, None)
+        self._store.lifecycle.set_timer(REMINDER, quote.id, None)
         self._emit("quote.updated", quote, "Quote Canceled")
         return quote
 
@@ -342,15 +349,39 @@ class QuoteBook:
     # --- the buyer's side (control plane) ----------------------------------------------
 
     def invoice(self, quote_id: str) -> Quote:
-        """The buyer accepts and asks for an invoice to pay later."""
+        """The buyer accepts and asks for an invoice to pay later: the order waits for
+        payment (`order.payment.pending`), and reminders fall due before and on the
+        invoice's due date, `netTermsDays` after acceptance."""
         quote = self.get(quote_id)
         if quote.status != OPEN:
             raise QuoteError("Quote is not in OPEN status")
-        quote.invoice_id = self._store.ids.base32("IN")
+        store = self._store
+        order = store.lifecycle.checkout(self._checkout_request(quote, "payment-pending"),
+                                         quote=quote.id)
+        quote.order_id, quote.account_id = order.id, order.account_id
+        quote.invoice_id = store.ids.base32("IN")
         self._status(quote, AWAITING)
-        self._store.lifecycle.set_timer(TIMER, quote.id, None)
+        store.lifecycle.set_timer(TIMER, quote.id, None)
+        now = store.clock.now_ms()
+        quote.invoice_due = now + quote.net_terms_days * DAY_MS
+        first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
+        store.lifecycle.set_timer(REMINDER, quote.id, first if first > now
+                                  else quote.invoice_due)
         self._emit("quote.updated", quote, "Quote Accepted")
         return quote
+
+    def _checkout_request(self, quote: Quote, outcome: str) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "contact": {k: v for k, v in quote.recipient.items() if v},
+            "currency": quote.currency, "outcome": outcome,
+            "items": [{"product": i.product, "quantity": i.quantity,
+                       "pricing": {"price": {quote.currency: i.unit_list_price}}}
+                      for i in quote.items]}
+        if quote.address.get("country"):
+            request["country"] = quote.address["country"]
+        if quote.coupon:
+            request["coupon"] = quote.coupon
+        return request
 
     def pay(self, quote_id: str) -> Quote:
         """The buyer pays (at once, or the invoice): a real order through checkout,
@@ -359,17 +390,12 @@ class QuoteBook:
         if quote.status not in (OPEN, AWAITING):
             raise QuoteError(f"Quote cannot be paid in {quote.status} status")
         store = self._store
-        contact = {k: v for k, v in quote.recipient.items() if v}
-        request: dict[str, Any] = {
-            "contact": contact, "currency": quote.currency,
-            "items": [{"product": i.product, "quantity": i.quantity,
-                       "pricing": {"price": {quote.currency: i.unit_list_price}}}
-                      for i in quote.items]}
-        if quote.address.get("country"):
-            request["country"] = quote.address["country"]
-        if quote.coupon:
-            request["coupon"] = quote.coupon
-        order = store.lifecycle.checkout(request, quote=quote.id)
+        if quote.status == AWAITING and quote.order_id is not None:
+            order = store.outcomes.complete(quote.order_id)
+        else:
+            order = store.lifecycle.checkout(self._checkout_request(quote, "completed"),
+                                             quote=quote.id)
+        store.lifecycle.set_timer(REMINDER, quote.id, None)
         quote.order_id, quote.order_reference = order.id, order.reference
         quote.account_id = order.account_id
         self._status(quote, COMPLETED)
@@ -390,6 +416,24 @@ class QuoteBook:
         self._emit("quote.updated", quote, "Quote Expired")
         return Transition(self._store.clock.now_ms(), quote.id, "expire", EXPIRED,
                           ("quote.updated",), resource="quote")
+
+    def _remind(self, quote_id: str) -> Transition | None:
+        """`invoice.reminder.email` for an accepted quote's unpaid invoice: a week
+        before it is due, then on the due date."""
+        store = self._store
+        quote = self._quotes.get(quote_id)
+        if quote is None or quote.status != AWAITING or quote.invoice_due is None:
+            return None
+        order = store.orders.find(quote.order_id)
+        account = store.accounts.find(quote.account_id or "")
+        totals = self.totals(quote)
+        store.events.emit("invoice.reminder.email", invoice_reminder_data(
+            quote, totals, order.reference if order else None, account.id if account else None,
+            store.portal_host, store.catalog))
+        if store.clock.now_ms() < quote.invoice_due:
+            store.lifecycle.set_timer(REMINDER, quote.id, quote.invoice_due)
+        return Transition(store.clock.now_ms(), quote.id, "invoice reminder", quote.status,
+                          ("invoice.reminder.email",), resource="quote")
 
     def _status(self, quote: Quote, status: str, by_user: bool = False) -> None:
         now = self._store.clock.now_ms()
@@ -429,3 +473,9 @@ class QuoteBook:
             self._quotes[quote.id] = quote
             if quote.status == OPEN:
                 self._arm(quote)
+            elif quote.status == AWAITING and quote.invoice_due is not None:
+                now = self._store.clock.now_ms()
+                first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
+                self._store.lifecycle.set_timer(
+                    REMINDER, quote.id, first if first > now else
+                    (quote.invoice_due if quote.invoice_due > now else None))

@@ -16,6 +16,7 @@ from emulator.domain.invoices import InvoiceBook
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
+from emulator.domain.outcomes import OrderOutcomes
 from emulator.domain.prices import ExchangeRates
 from emulator.domain.quotes import QuoteBook
 from emulator.domain.reports import ReportJobs
@@ -55,6 +56,7 @@ class Store:
         self.checkouts = CheckoutSessions(self)
         self.invoices = InvoiceBook(self)
         self.reports = ReportJobs()
+        self.outcomes = OrderOutcomes(self)
         self.commerce = Commerce(self)
 
     @property

@@ -50,7 +50,10 @@ async def list_accounts(request: Request, ctx: RequestContext) -> Response:
 async def create_account(request: Request, ctx: RequestContext) -> Response:
     body = await read_json_object(request, ctx.max_body_bytes)
     ctx.warn_all(pitfalls.account_body(body))
-    account = ctx.store.accounts.create(body)
+    store = ctx.store
+    account = store.accounts.create(body)
+    if ctx.api_account_created:
+        store.outcomes.account_created(account.id)
     return success("account.create", {"account": account.id})
 
 
@@ -65,7 +68,11 @@ async def get_account(request: Request, ctx: RequestContext) -> Response:
 async def update_account(request: Request, ctx: RequestContext) -> Response:
     body = await read_json_object(request, ctx.max_body_bytes)
     ctx.warn_all(pitfalls.account_body(body))
-    account = ctx.store.accounts.update(request.path_params["id"], body)
+    store = ctx.store
+    before = account_view(store.accounts.get(request.path_params["id"]), store.portal_host)
+    account = store.accounts.update(request.path_params["id"], body)
+    if account_view(account, store.portal_host) != before:
+        store.outcomes.account_updated(account.id)
     return success("account.update", {"account": account.id})
 
 
