@@ -65,3 +65,49 @@ def test_a_quote_from_creation_to_payment(client, receiver):
     pending, completed = events[2]["data"], events[4]["data"]
     assert pending["id"] == completed["id"] and pending["completed"] is False
     assert completed["completed"] is True and completed["quote"] == quote["id"]
+
+
+NEW_TYPES = {"account.updated", "order.failed", "order.payment.pending",
+             "order.approval.pending", "order.canceled", "chargeback.created",
+             "payoutEntry.created", "mailingListEntry.updated", "mailingListEntry.removed",
+             "mailingListEntry.abandoned", "fulfillment.failed", "quote.created",
+             "quote.updated", "invoice.reminder.email"}
+
+
+def test_every_newer_event_type_is_delivered_signed_with_and_without_expansion(client):
+    from tests.receiver import Receiver
+    with Receiver() as expanded, Receiver() as plain:
+        hook(client, expanded.url, secret="x", expand=True)
+        hook(client, plain.url, secret="y")
+        contact = {"first": "Eve", "last": "Ent", "email": "eve@example.com"}
+        paid = client.post("/_emulator/orders", json={
+            "contact": contact, "items": [{"product": "pro"}], "mailingList": True}).json()
+        client.post(f"/accounts/{paid['account']}", json={"contact": {"company": "Eve Co"}})
+        client.post(f"/_emulator/orders/{paid['id']}/chargeback")
+        client.post(f"/_emulator/orders/{paid['id']}/fulfillment-failure")
+        client.post("/_emulator/mailing-list/unsubscribe", json={"email": "eve@example.com"})
+        for outcome in ("failed", "approval-pending"):
+            order = client.post("/_emulator/orders", json={
+                "contact": contact, "items": [{"product": "pro"}], "outcome": outcome}).json()
+        client.post(f"/_emulator/orders/{order['id']}/approve")
+        client.post(f"/_emulator/orders/{order['id']}/cancel")
+        session = client.post("/v2/checkouts/s/c/sessions", json={"customer": {
+            "billToContact": {"email": "eve@example.com"}}}).json()
+        client.post(f"/_emulator/sessions/{session['id']}/abandon")
+        quote = client.post("/quotes", json={
+            "name": "Q", "items": [{"product": "pro"}], "netTermsDays": 7,
+            "recipient": contact, "recipientAddress": {"country": "US"}}).json()
+        client.post(f"/_emulator/quotes/{quote['id']}/invoice")
+        client.post("/_emulator/clock/advance", json={"days": 8})
+        flush(client)
+        big = {e["id"]: e for e in signed_events(expanded, "x")}
+        small = {e["id"]: e for e in signed_events(plain, "y")}
+    assert NEW_TYPES <= {e["type"] for e in big.values()}
+    assert big.keys() == small.keys()
+    for event_id, event in big.items():
+        if event["type"] in ("payoutEntry.created", "order.failed", "order.canceled"):
+            assert isinstance(event["data"]["account"], dict)
+            assert isinstance(small[event_id]["data"]["account"], str)
+        if event["type"] == "chargeback.created":
+            assert isinstance(event["data"]["order"], dict)
+            assert small[event_id]["data"]["order"] == event["data"]["id"]
