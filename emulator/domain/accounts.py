@@ -51,6 +51,7 @@ class Account:
     subscriptions: list[str] = field(default_factory=list)
     charges: list[dict[str, Any]] = field(default_factory=list)
     payment_methods: int = 0
+    card: dict[str, str] | None = None       # the stored method's type, brand, ending, expiry
     decline: str | None = None        # the stored payment method's behaviour
 
 

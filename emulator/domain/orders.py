@@ -35,6 +35,7 @@ class OrderItem:
     subscription: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     coupon: str | None = None
+    driver: dict[str, str] | None = None     # what brought the item in: an addon, a fee
 
     @property
     def subtotal(self) -> float:
@@ -60,6 +61,7 @@ class Order:
     tags: dict[str, Any] = field(default_factory=dict)
     returns: list[dict[str, Any]] = field(default_factory=list)
     quote: str | None = None                 # the quote this order paid, if any
+    address: dict[str, Any] = field(default_factory=dict)   # the buyer's, when ordered
 
     @property
     def subtotal(self) -> float:

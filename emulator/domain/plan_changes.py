@@ -88,6 +88,9 @@ class PlanChanges:
             raise Invalid({"subscription": "Subscription is not changeable."})
         wanted = {k: request[k] for k in ("product", "quantity", "pricing", "addons")
                   if k in request}
+        pricing = wanted.get("pricing")
+        if isinstance(pricing, Mapping) and "price" not in pricing:
+            wanted["pricing"] = {"price": pricing}      # the short form {"USD": 14.95}
         changes, errors = self._parse_update(sub, wanted)
         if errors:
             raise Invalid(errors)

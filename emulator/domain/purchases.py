@@ -22,6 +22,10 @@ from emulator.domain.subscriptions import Subscription, subscription_filter_valu
 from emulator.domain.views import charge_record, order_view, subscription_view
 
 MAX_QUANTITY = 1_000_000
+# The stored payment method a checkout leaves on the account, until the control plane
+# sets another (`POST /_emulator/accounts/{id}/payment` with `card`).
+TEST_CARD = {"paymentMethod": "CREDIT_CARD", "cardType": "VISA", "cardEnding": "4242",
+             "expiry": "12/30"}
 DECLINE_REASON = "[A-Z][A-Z0-9_]{0,63}"
 
 
@@ -51,10 +55,12 @@ class Purchases:
             if sub.discount_periods_left == 0:
                 sub.coupon = sub.coupon_code = sub.discount_periods_left = None
         items += [OrderItem(a.product, a.display, a.sku, a.quantity, a.unit_price,
-                            subscription=sub.id) for a in sub.addons]
+                            subscription=sub.id,
+                            driver={"type": "addon", "path": sub.product})
+                  for a in sub.addons]
         order = Order(store.orders.new_id(), store.orders.reference(now, "B"), account.id,
                       sub.currency, now, items, _customer(account), account.country,
-                      account.language, sub.live, rebill=True)
+                      account.language, sub.live, rebill=True, address=dict(account.address))
         self._file_order(order, account)
         return order
 
@@ -128,7 +134,7 @@ class Purchases:
             order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
                           currency, now, [], _customer(account),
                           (country or account.country or "US").upper(), account.language,
-                          tags=dict(tags), quote=quote)
+                          tags=dict(tags), quote=quote, address=dict(account.address))
         if outcome != "completed":
             order.items.extend(_unpaid_items(lines, coupon, code, currency))
             self._file_order(order, account, charged=False)
@@ -159,7 +165,8 @@ class Purchases:
             if product.pricing.is_subscription and (setup_fee or own_fee is not None):
                 fee = own_fee if own_fee is not None else setup_fee["price"].get(currency, 0.0)
                 order.items.append(OrderItem(f"{product.path}.setupFee", "Setup Fee", None, 1,
-                                             fee))
+                                             fee, driver={"type": "one_time_fee",
+                                                          "path": product.path}))
         if coupon is not None:
             order.coupons.append(code)
             coupon.uses += 1
@@ -170,9 +177,12 @@ class Purchases:
         if any(line.product.pricing.extra.get("paymentCollected") is not False
                for line in lines if line.product.pricing.is_subscription):
             account.payment_methods = max(account.payment_methods, 1)
+            if account.card is None:
+                account.card = dict(TEST_CARD)
         if decline is not None:
             account.decline = decline or None
         for sub in new_subscriptions:
+            sub.card = dict(account.card) if account.card else None
             self._record_plan(sub)
             sub.entries.append((order.id, sub.begin,
                                 None if sub.next is None else one_day_before(sub.next)))
@@ -286,7 +296,8 @@ class Purchases:
             reminder=pricing.reminder, overdue=pricing.overdue,
             cancellation=pricing.cancellation, initial_order_id=order.id,
             initial_order_reference=order.reference, changed=now, adhoc=managed,
-            auto_renew=pricing.renew == "auto", trial_days=0 if managed else pricing.trial)
+            auto_renew=pricing.renew == "auto", trial_days=0 if managed else pricing.trial,
+            setup_fee=dict(pricing.setup_fee) if pricing.setup_fee else None)
         if not managed:
             if sub.trial_days:
                 sub.state = "trial"
@@ -307,7 +318,7 @@ class Purchases:
         item = OrderItem(sub.product, sub.display, sub.sku, 1, amount, subscription=sub.id)
         order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
                       sub.currency, now, [item], _customer(account), account.country,
-                      account.language, sub.live)
+                      account.language, sub.live, address=dict(account.address))
         self._file_order(order, account)
         sub.entries.append((order.id, start_of_day(now),
                             None if sub.next is None else one_day_before(sub.next)))

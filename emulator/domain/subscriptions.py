@@ -83,6 +83,8 @@ class Subscription:
     tax_exempt_id: str | None = None
     coupon: Coupon | None = None
     coupon_code: str | None = None               # the code as the buyer typed it
+    setup_fee: dict[str, Any] | None = None      # the product's, as bought
+    card: dict[str, str] | None = None           # the account's stored payment method
     discount_periods_left: int | None = None     # None with a coupon: for every period
 
     @property

@@ -125,7 +125,21 @@ def order_item_view(item: OrderItem, currency: str, subscription: Any = None) ->
             **_money("discount", item.discount, currency),
             "attributes": dict(item.attributes), "coupon": item.coupon,
             "subscription": subscription if subscription is not None else item.subscription,
-            "fulfillments": {}}
+            "fulfillments": {},
+            "taxWithholding": {"taxWithholding": "false", "currency": currency,
+                               "amount": 0.0, "percentage": 0},
+            "driver": dict(item.driver) if item.driver else None}
+
+
+def order_address(address: dict[str, Any], country: str | None) -> dict[str, Any]:
+    """The buyer's address on an order: every key, null where the account has none."""
+    region = address.get("region")
+    shown = ", ".join(str(part) for part in (address.get("city"), region,
+                                             address.get("postalCode"), country) if part)
+    return {"addressLine1": address.get("addressLine1"), "city": address.get("city"),
+            "country": country, "display": shown or country,
+            "postalCode": address.get("postalCode"), "region": region,
+            "regionCode": region, "regionDisplay": region}
 
 
 def order_view(order: Order, portal_host: str, account: Any = None,
@@ -147,11 +161,15 @@ def order_view(order: Order, portal_host: str, account: Any = None,
         **_money("subtotal", order.subtotal, c), **_money("discount", order.discount, c),
         **_money("discountWithTax", order.discount, c),
         "billDescriptor": "FS* fsprg.com",
-        "payment": {"type": "test", "creditcard": "visa", "cardEnding": "4242"},
+        # Both spellings of the card brand appear in FastSpring's payloads.
+        "payment": {"type": "test", "creditcard": "visa", "creditCard": "visa",
+                    "cardEnding": "4242", "bank": None},
         "customer": customer,
-        "address": {"country": country, "display": country},
-        "recipients": [{"recipient": {**customer, "account": order.account_id,
-                                      "address": {"country": country, "display": country}}}],
+        "address": order_address(order.address, country),
+        "recipients": [{"recipient": {**customer,
+                                      "account": account if account is not None
+                                      else order.account_id,
+                                      "address": order_address(order.address, country)}}],
         "notes": [], "coupons": list(order.coupons), "tags": dict(order.tags),
         "items": [order_item_view(i, c, (subscriptions or {}).get(i.subscription or ""))
                   for i in order.items],
@@ -170,6 +188,7 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
     """The subscription object of `GET /subscriptions/{id}` (3.4). `account` and
     `product` replace the ids with embedded objects, as expanded webhooks do."""
     c = sub.currency
+    card = sub.card or {}
     view: dict[str, Any] = {
         "id": sub.id, "subscription": sub.id, "quote": None, "active": sub.active,
         "state": sub.state, "isSubscriptionEligibleForPauseByBuyer": False,
@@ -203,13 +222,18 @@ def subscription_view(sub: Subscription, account: Any = None, product: Any = Non
                     "quantity": a.quantity, **_money("price", a.unit_price, c),
                     **_money("discount", 0.0, c), **_money("subtotal", a.amount, c),
                     "discounts": []} for a in sub.addons],
-        "discounts": [{"discountPath": sub.coupon_code,
+        "discounts": [{"discountPath": sub.product,
                        "discountDuration": sub.discount_periods_left,
                        "percentValue": sub.coupon.percent_for(sub.product)}]
         if sub.coupon else [],
         "fulfillments": {}, "taxExemptId": sub.tax_exempt_id,
+        "setupFee": sub.setup_fee,
+        "paymentMethod": card.get("paymentMethod"), "cardType": card.get("cardType"),
+        "cardEnding": card.get("cardEnding"), "expiry": card.get("expiry"),
         "instructions": _instructions(sub),
     }
+    if sub.trial_days and sub.reminder.enabled:
+        view["trialReminder"] = _notice_view(sub.reminder)
     if sub.state not in ("deactivated",) and not sub.adhoc and sub.next is not None:
         view["nextChargeCurrency"] = c
         view.update(date_family("nextChargeDate", sub.next))
@@ -246,10 +270,24 @@ def _instructions(sub: Subscription) -> list[dict[str, Any]]:
         **date_family("periodEndDate", sub.end),
         "intervalUnit": sub.interval_unit, "intervalLength": sub.interval_length,
         "discountPercent": 0, "discountPercentValue": 0, "discountPercentDisplay": "0%",
+        **_coupon_instruction(sub),
         **_money("price", sub.unit_price, c), **_money("unitPrice", sub.unit_price, c),
         **_money("priceTotal", sub.unit_price * sub.quantity, c),
         **_money("total", sub.unit_price * sub.quantity, c)})
     return segments
+
+
+def _coupon_instruction(sub: Subscription) -> dict[str, Any]:
+    """The coupon's part of the regular instruction: its duration and amounts."""
+    c = sub.currency
+    total = sub.discount
+    unit = total / sub.quantity if sub.quantity else 0.0
+    return {"discountDurationUnit": sub.interval_unit,
+            "discountDurationLength": sub.discount_periods_left if sub.coupon else None,
+            "discountDuration": sub.discount_periods_left if sub.coupon else None,
+            "discountIntervalUnit": sub.interval_unit,
+            "discountIntervalLength": sub.interval_length,
+            **_money("unitDiscount", unit, c), **_money("discountTotal", total, c)}
 
 
 def return_view(record: Return, portal_host: str, account: Any = None) -> dict[str, Any]:
@@ -271,12 +309,15 @@ def return_view(record: Return, portal_host: str, account: Any = None) -> dict[s
                      "account": order.account_id, "currency": c,
                      "payoutCurrency": PAYOUT_CURRENCY, **_money("total", order.total, c),
                      **_money("tax", order.tax, c), **_money("subtotal", order.subtotal, c),
-                     "notes": [], "subscriptions": [i.subscription for i in order.items
-                                                    if i.subscription]},
+                     "notes": [{"note": record.note, "creator": "API"}] if record.note
+                     else [],
+                     "subscriptions": [i.subscription for i in order.items
+                                       if i.subscription]},
         "customer": dict(order.customer),
         "items": [{"product": line.item.product, "quantity": line.quantity,
                    "display": line.item.display, "sku": line.item.sku,
                    **_money("subtotal", line.amount, c),
+                   "attributes": dict(line.item.attributes),
                    "subscription": line.item.subscription} for line in record.lines],
     }
 
@@ -292,18 +333,24 @@ def order_return_entry(record: Return) -> dict[str, Any]:
                                                            iso_prefix=True)}
 
 
-def _plan_view(sub: Subscription, credit_or_charge: float, charge: bool) -> dict[str, Any]:
+def _plan_view(sub: Subscription, credit_or_charge: float, charge: bool,
+               proration: Proration) -> dict[str, Any]:
+    """One plan of an estimate; the current plan's amount is a credit, the proposed
+    plan's a charge, and each plan carries both keys."""
     c = sub.currency
-    prorated = "proratedItemCharge" if charge else "proratedItemCredit"
     whole = "subscriptionProratedCharge" if charge else "subscriptionProratedCredit"
     return {
         "display": sub.display, "product": sub.product,
+        **_date_pair("periodStartDate", proration.period_start),
+        **_date_pair("periodEndDate", one_day_before(proration.period_end)),
+        "taxPercentDisplay": "0%",
+        **_display_pair("proratedItemCharge", credit_or_charge if charge else 0.0, c),
+        **_display_pair("proratedItemCredit", 0.0 if charge else credit_or_charge, c),
         "billingFrequency": f"{sub.interval_length} {sub.interval_unit}",
         **_display_pair("price", sub.unit_price, c), **_display_pair("discount", 0.0, c),
         "quantity": sub.quantity, **_display_pair("subtotal", sub.amount, c),
         **_display_pair("tax", 0.0, c), **_display_pair("total", sub.amount, c),
         "taxPercent": 0.0,
-        **_display_pair(prorated, credit_or_charge, c),
         **_display_pair("proratedItemSubtotal", credit_or_charge, c),
         **_display_pair("proratedItemTax", 0.0, c),
         **_display_pair("proratedItemTotal", credit_or_charge, c),
@@ -330,8 +377,8 @@ def estimate_view(current: Subscription, proposed: Subscription,
         "subscription": current.id, "currency": c, "timezone": "UTC",
         **_date_pair("periodStartDate", proration.period_start),
         **_date_pair("periodEndDate", one_day_before(proration.period_end)),
-        "currentPlan": _plan_view(current, proration.credit, charge=False),
-        "proposedPlan": _plan_view(proposed, proration.charge, charge=True),
+        "currentPlan": _plan_view(current, proration.credit, False, proration),
+        "proposedPlan": _plan_view(proposed, proration.charge, True, proration),
         "amountDue": {
             **_display_pair("prorationSubtotal", proration.difference, c),
             **_display_pair("prorationTax", 0.0, c),

@@ -20,6 +20,7 @@ from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
 from emulator.domain.views import history_view, subscription_view
+from emulator.domain.formats import iso_date
 from emulator.http.responses import JSON, failure, success
 from emulator.http.views import order_record, session_view
 
@@ -184,7 +185,11 @@ async def charge_subscriptions(request: Request, ctx: RequestContext) -> Respons
                                          exc.errors))
             continue
         records.append(element("subscription.charge", "subscription", sub_id))
-    return batch_response("subscriptions", records)
+    answer = batch_response("subscriptions", records)
+    # FastSpring's reference prints the list under `subscription`; live clients read
+    # `subscriptions`. Both carry it.
+    return JSON({"subscriptions": records, "subscription": records},
+                status_code=answer.status_code)
 
 
 @endpoint("subscription.get", echo=("subscription", "id"))
@@ -192,7 +197,10 @@ async def subscription_entries(request: Request, ctx: RequestContext) -> Respons
     """A bare array of the subscription's orders, newest first (section 3.9)."""
     store = ctx.store
     sub = store.subscriptions.get(request.path_params["id"])
-    entries = [{"beginPeriodDate": begin, "endPeriodDate": end,
+    # yyyy-mm-dd strings, as FastSpring's entries documentation and live clients have
+    # them (docs/fidelity.md).
+    entries = [{"beginPeriodDate": iso_date(begin),
+                "endPeriodDate": None if end is None else iso_date(end),
                 "order": order_record(store, store.orders.get(order_id))}
                for order_id, begin, end in reversed(sub.entries)]
     return JSON(entries)

@@ -77,9 +77,9 @@ async def wait(request: Request, ctx: RequestContext) -> Response:
                  "type": type_, "events": events}, status_code=408)
 
 
-@endpoint("webhooks.keys")
+@endpoint("webhooks.update")
 async def rotate_key(request: Request, ctx: RequestContext) -> Response:
     """The real `POST /webhooks/keys`: a new HMAC secret for the webhooks at `url`."""
     body = await read_json_object(request, ctx.max_body_bytes)
     ctx.namespace.hooks.rotate_secret(body.get("url"), body.get("hmacSecret"))
-    return JSON({"url": body["url"], "result": "success"})
+    return JSON({"url": body["url"], "action": "webhooks.update", "result": "success"})

@@ -83,9 +83,12 @@ class Hooks:
     def rotate_secret(self, url: object, secret: object) -> list[Webhook]:
         """`POST /webhooks/keys`: a new HMAC secret for every webhook posting to `url`."""
         if not isinstance(url, str) or not url:
-            raise Invalid({"url": "url is required"})
-        if secret is None or not valid_secret(secret):
-            raise Invalid({"hmacSecret": "hmacSecret must be a string of 1 to 100 characters"})
+            raise Invalid({"url": "A URL is required"})
+        if secret is None or secret == "":
+            raise Invalid({"hmacSecret": "A HMAC Secret is required"})
+        if not valid_secret(secret):
+            raise Invalid({"hmacSecret": "Maximum length exceeded. The HMAC Secret must be no "
+                                         "longer than 100 characters long."})
         matching = [c.webhook for c in self.channels.values() if c.webhook.url == url]
         if not matching:
             raise Invalid({"url": "No webhook is configured for this url"})
