@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from emulator.http.router import Router
 from emulator.registry import Registry
 from emulator.routes import ROUTES
 
+_DOUBLED_SLASHES = re.compile(r"/{2,}")
 log = logging.getLogger("emulator")
 
 PUBLIC_PATHS = frozenset({"/_emulator/health", "/_emulator/openapi.json"})
@@ -103,6 +105,8 @@ class EmulatorApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
+        if "//" in path:        # a base URL ending in "/" joined to "/accounts"
+            path = scope["path"] = _DOUBLED_SLASHES.sub("/", path)
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
         if path in PUBLIC_PATHS:

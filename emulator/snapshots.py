@@ -73,7 +73,8 @@ def _export_store(store: Any) -> dict[str, Any]:
     commerce = store.commerce
     return {
         "ids": _ids(store.ids),
-        "clock": {"offset_ms": store.clock.offset_ms, "frozen_at": store.clock.frozen_at},
+        "clock": {"offset_ms": store.clock.offset_ms, "frozen_at": store.clock.frozen_at,
+                  "last_change": store.clock.last_change},
         "accounts": [_plain(accounts.get(i)) for i in accounts._order],
         "account_relations": accounts._relations,
         "account_subscription_counts": accounts._subscription_counts,
@@ -109,6 +110,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     _set_ids(store.ids, data["ids"])
     store.clock.offset_ms = data["clock"]["offset_ms"]
     store.clock.frozen_at = data["clock"]["frozen_at"]
+    store.clock.last_change = data["clock"].get("last_change", 0)
     accounts = store.accounts
     for raw in data["accounts"]:
         account = Account(**raw)

@@ -56,3 +56,12 @@ def test_health_needs_no_auth(app):
 def test_control_plane_needs_auth(app):
     assert TestClient(app).post("/_emulator/reset").status_code == 401
     assert TestClient(app).get("/_emulator/requests").status_code == 401
+
+
+def test_a_doubled_slash_reaches_the_same_route(client):
+    """Clients join a base URL ending in "/" to "/accounts" and send "//accounts"."""
+    created = client.post("http://testserver//accounts", json={"contact": {
+        "first": "Dee", "last": "Slash", "email": "dee@example.com"}})
+    assert created.status_code == 200, created.text
+    account = created.json()["account"]
+    assert client.get(f"http://testserver//accounts//{account}").json()["id"] == account

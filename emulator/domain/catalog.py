@@ -58,6 +58,14 @@ class Pricing:
     def managed(self) -> bool:
         return self.interval == "adhoc"
 
+    def trial_price(self, currency: str) -> float | None:
+        """What a paid trial costs in `currency` (None: the trial is free)."""
+        if self.extra.get("paidTrial") is not True:
+            return None
+        prices = self.extra.get("trialPrice")
+        value = prices.get(currency) if isinstance(prices, Mapping) else None
+        return float(value) if isinstance(value, (int, float)) else None
+
 
 @dataclass(slots=True)
 class Product:
@@ -162,6 +170,13 @@ def _merge_pricing(raw: object, current: Pricing) -> Pricing:
         except ValueError:
             errors[name] = f"{name} invalid"
     if errors:
+        raise Invalid(errors)
+    trial_price = raw.get("trialPrice")
+    if trial_price is not None and (not isinstance(trial_price, Mapping) or not trial_price
+                                    or any(isinstance(v, bool) or not isinstance(
+                                        v, (int, float)) or v <= 0
+                                        for v in trial_price.values())):
+        errors["trialPrice"] = 'price must be defined "USD" price may not be zero or less'
         raise Invalid(errors)
     pricing = Pricing(**values)
     if pricing.setup_fee and pricing.trial and raw.get("paymentCollected") is False:

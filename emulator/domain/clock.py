@@ -17,6 +17,13 @@ class Clock:
     def __init__(self) -> None:
         self.offset_ms = 0
         self.frozen_at: int | None = None
+        self.last_change = 0
+
+    def change_stamp(self) -> int:
+        """A record's `changed`: now, but always after the last one handed out, so two
+        changes at one frozen instant still order (clients sync by `changed`)."""
+        self.last_change = max(self.now_ms(), self.last_change + 1)
+        return self.last_change
 
     def now_ms(self) -> int:
         if self.frozen_at is not None:

@@ -103,6 +103,7 @@ class Commerce:
             if not isinstance(attributes, Mapping):
                 raise Invalid({f"items[{n}].attributes": "attributes must be an object"})
             updates.append((targets, attributes))
+        order.changed = self.store.clock.change_stamp()
         if tags is not None:
             order.tags = dict(tags)
         for targets, attributes in updates:

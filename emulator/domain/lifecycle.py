@@ -20,7 +20,7 @@ from emulator.domain.errors import Invalid
 from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order
 from emulator.domain.plan_changes import PlanChanges
-from emulator.domain.purchases import Purchases, decline_reason_of
+from emulator.domain.purchases import Purchases, card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
 from emulator.domain.views import (order_view, product_view, subscription_view,
                                    webhook_account_view)
@@ -105,7 +105,7 @@ class Lifecycle(Purchases, PlanChanges):
                 subscription_filter_value(state))
             self.store.subscription_index.move(sub.id, sub.state, state)
             sub.state = state
-        sub.changed = self.store.clock.now_ms()
+        sub.changed = self.store.clock.change_stamp()
 
     # --- the schedule -------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ class Lifecycle(Purchases, PlanChanges):
         sub.overdue_sent = 0
         if sub.state in ("trial", "overdue"):
             self._set_state(sub, "active")
-        sub.changed = self.store.clock.now_ms()
+        sub.changed = self.store.clock.change_stamp()
         self.store.subscription_index.note("charged", sub.id, self.store.clock.now_ms())
         return [self._emit_charge(sub, order)]
 
@@ -267,7 +267,7 @@ class Lifecycle(Purchases, PlanChanges):
         if self._decline_reason(sub) is None:
             return self._record_charge(sub)
         sub.overdue_sent += 1
-        sub.changed = self.store.clock.now_ms()
+        sub.changed = self.store.clock.change_stamp()
         return [self._emit_subscription("subscription.payment.overdue", sub)]
 
     def _resume(self, sub: Subscription) -> list[str]:
@@ -328,7 +328,7 @@ class Lifecycle(Purchases, PlanChanges):
         sub.pause_date = sub.next
         sub.resume_date = add_interval(sub.next, sub.interval_unit or "month",
                                        sub.interval_length * periods)
-        sub.changed = self.store.clock.now_ms()
+        sub.changed = self.store.clock.change_stamp()
         self.schedule(sub)
         return [self._emit_subscription("subscription.paused", sub),
                 self._emit_subscription("subscription.updated", sub)]
@@ -340,7 +340,7 @@ class Lifecycle(Purchases, PlanChanges):
             raise Invalid({"subscription.resume": "Unable to find subscription."})
         if sub.state != "paused":
             sub.pause_date = sub.resume_date = sub.pause_periods = None
-            sub.changed = self.store.clock.now_ms()
+            sub.changed = self.store.clock.change_stamp()
             self.schedule(sub)
             return [self._emit_subscription("subscription.resumed", sub)]
         sub.next = start_of_day(self.store.clock.now_ms())
@@ -359,10 +359,26 @@ class Lifecycle(Purchases, PlanChanges):
         reason = self._decline_reason(sub)
         if reason is not None:
             sub.decline_reason = reason
-            sub.changed = self.store.clock.now_ms()
+            sub.changed = self.store.clock.change_stamp()
             self._emit_charge_failed(sub, reason)
             raise Invalid({"subscription": reason})
         return self._record_charge(sub)
+
+    def set_card(self, account_id: str, raw: object) -> None:
+        """The buyer stores a new card: the account's subscriptions show it, and each
+        sends `subscription.updated` with `paymentMethodAction: "updated"`."""
+        card = parse_card(raw)
+        account = self.store.accounts.get(account_id)
+        account.card = card
+        account.payment_methods = max(account.payment_methods, 1)
+        for sub_id in account.subscriptions:
+            sub = self.store.subscriptions.get(sub_id)
+            sub.card = dict(card)
+            if sub.state != "deactivated":
+                # In this event `paymentMethod` is the card object, not the API's string.
+                self.store.events.emit("subscription.updated", {
+                    **self.subscription_data(sub), "paymentMethodAction": "updated",
+                    "paymentMethod": card_event_view(card)}, sub.live)
 
     def set_payment(self, account_id: str, decline: object) -> list[Transition]:
         """Set the account's stored payment method to succeed or to decline.

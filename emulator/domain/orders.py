@@ -62,6 +62,7 @@ class Order:
     returns: list[dict[str, Any]] = field(default_factory=list)
     quote: str | None = None                 # the quote this order paid, if any
     address: dict[str, Any] = field(default_factory=dict)   # the buyer's, when ordered
+    changed: int | None = None               # the last change; strictly increasing
 
     @property
     def subtotal(self) -> float:

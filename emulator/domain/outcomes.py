@@ -54,8 +54,9 @@ class OrderOutcomes:
     def account_updated(self, account_id: str) -> None:
         """`account.updated`: the account as webhooks show it, with its `changed` family."""
         store = self.store
-        store.events.emit("account.updated", {**self._account_data(account_id),
-                                              **date_family("changed", store.clock.now_ms())})
+        store.events.emit("account.updated", {
+            **self._account_data(account_id),
+            **date_family("changed", store.clock.change_stamp())})
 
     def order_event(self, type_: str, order: Order) -> None:
         store = self.store
@@ -88,6 +89,7 @@ class OrderOutcomes:
         if order.status != "approval":
             raise Invalid({"order": "Order is not waiting for approval"})
         order.status = "pending"
+        order.changed = self.store.clock.change_stamp()
         self.order_event("order.payment.pending", order)
         return order
 
@@ -103,6 +105,7 @@ class OrderOutcomes:
         order = self._pending(order_id)
         del self.pending[order_id]
         order.status = "canceled"
+        order.changed = self.store.clock.change_stamp()
         self.order_event("order.canceled", order)
         return order
 

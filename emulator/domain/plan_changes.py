@@ -65,7 +65,7 @@ class PlanChanges:
             changes["coupon"].uses += 1
         if "next" in changes:
             sub.reminded_for = None
-        sub.changed = self.store.clock.now_ms()
+        sub.changed = self.store.clock.change_stamp()
         if plan_changed:
             self._record_plan(sub)
         self.schedule(sub)

@@ -15,7 +15,7 @@ from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.catalog import Product
 from emulator.domain.coupons import Coupon, not_valid
 from emulator.domain.errors import Invalid
-from emulator.domain.formats import start_of_day
+from emulator.domain.formats import round_money, start_of_day
 from emulator.domain.outcomes import OUTCOMES
 from emulator.domain.orders import Order, OrderItem
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
@@ -67,6 +67,8 @@ class Purchases:
     def _file_order(self, order: Order, account: Account, charged: bool = True) -> None:
         """Record a new order (and, once paid, its charge on the account)."""
         store = self.store
+        if order.changed is None:
+            order.changed = store.clock.change_stamp()
         store.orders.add(order)
         account.orders.append(order.id)
         if charged:
@@ -134,7 +136,8 @@ class Purchases:
             order = Order(store.orders.new_id(), store.orders.reference(now), account.id,
                           currency, now, [], _customer(account),
                           (country or account.country or "US").upper(), account.language,
-                          tags=dict(tags), quote=quote, address=dict(account.address))
+                          tags=dict(tags), quote=quote, address=dict(account.address),
+                          changed=store.clock.change_stamp())
         if outcome != "completed":
             order.items.extend(_unpaid_items(lines, coupon, code, currency))
             self._file_order(order, account, charged=False)
@@ -158,7 +161,9 @@ class Purchases:
                 if discounted:
                     _give_coupon(sub, coupon, code, first_period_used=sub.state != "trial")
                 if sub.state == "trial":
-                    item.discount = item.subtotal
+                    paid = product.pricing.trial_price(currency)
+                    item.discount = item.subtotal if paid is None else round_money(
+                        max(item.subtotal - paid * quantity, 0.0), currency)
                 new_subscriptions.append(sub)
             order.items.append(item)
             setup_fee = product.pricing.setup_fee
@@ -174,6 +179,7 @@ class Purchases:
             self._file_order(order, account)
         else:
             account.charges.append(charge_record(order))
+            order.changed = store.clock.change_stamp()
         if any(line.product.pricing.extra.get("paymentCollected") is not False
                for line in lines if line.product.pricing.is_subscription):
             account.payment_methods = max(account.payment_methods, 1)
@@ -295,7 +301,8 @@ class Purchases:
             interval_length=pricing.interval_length, periods=pricing.interval_count,
             reminder=pricing.reminder, overdue=pricing.overdue,
             cancellation=pricing.cancellation, initial_order_id=order.id,
-            initial_order_reference=order.reference, changed=now, adhoc=managed,
+            initial_order_reference=order.reference,
+            changed=self.store.clock.change_stamp(), adhoc=managed,
             auto_renew=pricing.renew == "auto", trial_days=0 if managed else pricing.trial,
             setup_fee=dict(pricing.setup_fee) if pricing.setup_fee else None)
         if not managed:
@@ -323,6 +330,31 @@ class Purchases:
         sub.entries.append((order.id, start_of_day(now),
                             None if sub.next is None else one_day_before(sub.next)))
         return order
+
+
+def parse_card(raw: object) -> dict[str, str]:
+    """A stored card from the control plane: `cardType`, `cardEnding` (4 digits) and
+    `expiry` (MM/YY) required, `paymentMethod` optional."""
+    if not isinstance(raw, Mapping):
+        raise Invalid({"card": "card must be an object"})
+    card = {**TEST_CARD, **{k: v for k, v in raw.items() if k in TEST_CARD}}
+    unknown = sorted(set(raw) - set(TEST_CARD))
+    if unknown:
+        raise Invalid({"card": f"unknown key {unknown[0]}; the keys are "
+                               + ", ".join(TEST_CARD)})
+    if not all(isinstance(v, str) for v in card.values()):
+        raise Invalid({"card": "card values must be text"})
+    if not re.fullmatch(r"\d{4}", card["cardEnding"]):
+        raise Invalid({"card": "cardEnding must be 4 digits"})
+    if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", card["expiry"]):
+        raise Invalid({"card": "expiry must be MM/YY"})
+    return card
+
+
+def card_event_view(card: dict[str, str]) -> dict[str, str]:
+    """The `paymentMethod` object `subscription.updated` carries when the card changed."""
+    return {"type": "card", "cardBrand": card["cardType"], "lastFour": card["cardEnding"],
+            "expirationDate": card["expiry"]}
 
 
 def _unpaid_items(lines: list[Line], coupon: Coupon | None, code: Any, currency: str

@@ -24,12 +24,18 @@ async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
 
 @endpoint("emulator.payment", echo=("account", "id"))
 async def set_payment(request: Request, ctx: RequestContext) -> Response:
-    """`{"decline": "EXPIRED_CARD"}` makes charges fail; `{"decline": null}` recovers."""
+    """`{"decline": "EXPIRED_CARD"}` makes charges fail; `{"decline": null}` recovers;
+    `{"card": {"cardType": "MASTERCARD", "cardEnding": "5454", "expiry": "01/29"}}`
+    replaces the stored card (the buyer updated it)."""
     body = await read_json_object(request, ctx.max_body_bytes)
-    if "decline" not in body:
+    if "decline" not in body and "card" not in body:
         raise Invalid({"decline": "decline must be null or a reason such as EXPIRED_CARD"})
     account_id = request.path_params["id"]
-    transitions = ctx.store.lifecycle.set_payment(account_id, body.get("decline"))
+    lifecycle = ctx.store.lifecycle
+    if "card" in body:
+        lifecycle.set_card(account_id, body["card"])
+    transitions = lifecycle.set_payment(account_id, body["decline"]) if "decline" in body \
+        else []
     account = ctx.store.accounts.get(account_id)
-    return JSON({"account": account_id, "decline": account.decline,
+    return JSON({"account": account_id, "decline": account.decline, "card": account.card,
                  "transitions": [t.as_dict() for t in transitions]})

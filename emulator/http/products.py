@@ -43,12 +43,13 @@ async def upsert_products(request: Request, ctx: RequestContext) -> Response:
                                          {"product": "Each product must be an object"}))
             continue
         path = item.get("product") if isinstance(item.get("product"), str) else None
+        action = "product.updated" if path and catalog.find(path) else "product.create"
         try:
             catalog.upsert(item)
         except Invalid as exc:
-            records.append(error_element("product.create", "product", path, exc.errors))
+            records.append(error_element(action, "product", path, exc.errors))
             continue
-        records.append(element("product.create", "product", path))
+        records.append(element(action, "product", path))
     return batch_response("products", records)
 
 
