@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.app import create_app
+from emulator.config import Settings
+from tests.conftest import client_for
+
 from tests.test_fixtures import BASE, client, load  # noqa: F401  (client is a fixture)
 
 CONTACTS = [{"contactType": kind, "contact": {"email": "ivy@example.com", "firstName": "Ivy",
@@ -74,3 +78,18 @@ def test_bad_entries_name_their_field_and_change_nothing(client, change, entry, 
     assert (error["entry"], error["field"]) == (entry, field)
     assert client.get("/quotes").json() == {"_embedded": {"quotes": []}}
     assert client.get("/products").json()["products"] == []
+
+
+def test_orders_may_be_left_unpaid(client):
+    response = load(client, {**BASE, "orders": [
+        {"account": "jane", "items": [{"product": "pro"}], "outcome": "payment-pending"},
+        {"account": "jane", "items": [{"product": "pro"}], "outcome": "failed"}]})
+    assert response.status_code == 200, response.text
+    orders = client.get("/orders", params={"limit": 50}).json()["orders"]
+    assert [o["completed"] for o in orders] == [False, False]
+    types = [e["type"] for e in client.get("/_emulator/events").json()["events"]]
+    assert types[-2:] == ["order.payment.pending", "order.failed"]
+    fresh = client_for(create_app(Settings()), "fresh-store", "pw")
+    bad = load(fresh, {**BASE, "orders": [{"account": "jane", "items": [
+        {"product": "pro"}], "outcome": "someday"}]})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "outcome"
