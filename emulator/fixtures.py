@@ -18,11 +18,8 @@ import orjson
 import yaml
 
 from emulator.domain.calendar import add_interval, parse_instant
-from emulator.domain.checkouts import CheckoutError
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, ServiceRefusal
 from emulator.domain.formats import DAY_MS, start_of_day
-from emulator.domain.invoices import InvoiceError
-from emulator.domain.quotes import QuoteError
 from emulator.domain.store import Store
 from emulator.webhooks.config import parse_webhook
 
@@ -127,7 +124,7 @@ class _Loader:
         except DomainError as exc:
             field, message = next(iter(exc.errors.items()))
             raise self.fail(entry, field, message) from None
-        except (QuoteError, CheckoutError, InvoiceError) as exc:
+        except ServiceRefusal as exc:
             raise self.fail(entry, exc.field, exc.message) from None
 
     def load(self) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from emulator.app import create_app
 from emulator.config import Settings
-from tests.conftest import client_for
+from tests.conftest import basic, client_for
 
 START = "2027-01-15T10:00:00Z"
 DAY = 86_400_000
@@ -27,6 +29,18 @@ def shop(settings: Settings | None = None) -> TestClient:
     client.post("/_emulator/clock/freeze")
     assert client.post("/_emulator/clock/advance", json={"to": START}).status_code == 200
     return client
+
+
+@contextmanager
+def running_shop(username: str = "hooks") -> Iterator[TestClient]:
+    """A store on a frozen clock with the app running (so webhook workers live), and
+    a monthly product `pro`."""
+    with TestClient(create_app(Settings(seed=5)), headers={
+            "Authorization": basic(username, "pw"), "User-Agent": "tests"}) as client:
+        client.post("/_emulator/clock/freeze")
+        client.post("/_emulator/clock/advance", json={"to": START})
+        add_product(client, "pro")
+        yield client
 
 
 def add_product(client: TestClient, path: str, **pricing: Any) -> None:

@@ -4,7 +4,23 @@ to a real receiver."""
 
 from __future__ import annotations
 
-from tests.test_webhooks import client, expected_signature, flush, hook, receiver  # noqa: F401
+import pytest
+
+from tests.receiver import Receiver
+from tests.shop import running_shop
+from tests.test_webhooks import expected_signature, flush, hook
+
+
+@pytest.fixture
+def client():
+    with running_shop("commerce-hooks") as client:
+        yield client
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as receiver:
+        yield receiver
 
 CONTACTS = [{"contactType": kind, "contact": {"email": "inv@example.com", "firstName": "In",
                                               "lastName": "Voice"}, "address": {"country": "US"}}
@@ -75,7 +91,6 @@ NEW_TYPES = {"account.updated", "order.failed", "order.payment.pending",
 
 
 def test_every_newer_event_type_is_delivered_signed_with_and_without_expansion(client):
-    from tests.receiver import Receiver
     with Receiver() as expanded, Receiver() as plain:
         hook(client, expanded.url, secret="x", expand=True)
         hook(client, plain.url, secret="y")

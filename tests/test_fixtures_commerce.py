@@ -9,7 +9,12 @@ from emulator.app import create_app
 from emulator.config import Settings
 from tests.conftest import client_for
 
-from tests.test_fixtures import BASE, client, load  # noqa: F401  (client is a fixture)
+from tests.test_fixtures import BASE, load
+
+@pytest.fixture
+def client():
+    return client_for(create_app(Settings()), "fixture-store", "pw")
+
 
 CONTACTS = [{"contactType": kind, "contact": {"email": "ivy@example.com", "firstName": "Ivy",
                                               "lastName": "Payer"}, "address": {"country": "US"}}

@@ -8,23 +8,15 @@ import hmac
 from urllib.parse import urlsplit
 
 import pytest
-from starlette.testclient import TestClient
 
-from emulator.app import create_app
-from emulator.config import Settings
 from tests.conftest import basic
 from tests.receiver import Receiver, dead_url
-from tests.shop import START, add_product, buy
+from tests.shop import buy, running_shop
 
 
 @pytest.fixture
 def client():
-    """A store on a frozen clock, with the app running (so delivery workers live)."""
-    with TestClient(create_app(Settings(seed=5)), headers={
-            "Authorization": basic("hooks", "pw"), "User-Agent": "tests"}) as client:
-        client.post("/_emulator/clock/freeze")
-        client.post("/_emulator/clock/advance", json={"to": START})
-        add_product(client, "pro")
+    with running_shop() as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.codes import COUNTRIES
+from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import DAY_MS
 from emulator.domain.orders import Order
 from emulator.domain.prices import COUNTRY_CURRENCY, price_in
@@ -38,20 +39,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EXTERNAL_ID = re.compile(r"[_a-zA-Z0-9-]{4,512}")
 
 
-class CheckoutError(Exception):
-    """A refused request: `errors` are (errorCode, field, message, rejected value)."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str, str, Any]] | None = None,
-                 status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or []
-        self.status = status
-
-    @property
-    def field(self) -> str:
-        """The first field the refusal names."""
-        return str(self.errors[0][1]) if self.errors else "request"
+class CheckoutError(ServiceRefusal):
+    """A refused session request: errors are (errorCode, field, message, rejected)."""
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import DomainError
 from emulator.domain.formats import DAY_MS, round_money
 
@@ -231,15 +232,8 @@ def parse_moment(value: object, end: bool) -> int | None:
             continue
         ms = int(moment.timestamp() * 1000)
         return ms + DAY_MS - 1 if end and pattern == "%Y-%m-%d" else ms
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    if not 1970 <= moment.year <= 9999:
-        return None
-    return int(moment.timestamp() * 1000)
+    instant = parse_instant(text)
+    return instant if instant is not None and instant >= 0 else None
 
 
 def _available(value: object) -> tuple[dict[str, str], int | None, int | None]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import round_money
 from emulator.domain.prices import price_in
 
@@ -27,20 +28,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-class InvoiceError(Exception):
-    """A refused request: (field, message) pairs; 404 for an unknown id."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None,
-                 status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or []
-        self.status = status
-
-    @property
-    def field(self) -> str:
-        """The first field the refusal names."""
-        return str(self.errors[0][0]) if self.errors else "request"
+class InvoiceError(ServiceRefusal):
+    """A refused invoice request: (field, message) pairs; 404 for an unknown id."""
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.domain.coupons import not_valid
+from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import DAY_MS, round_money
 from emulator.domain.lifecycle import Transition
 from emulator.domain.prices import price_in
@@ -41,22 +42,8 @@ REMINDER = "invoice"
 REMINDER_DAYS_BEFORE = 7
 
 
-class QuoteError(Exception):
-    """A quote request refused; rendered as a Spring error body.
-
-    `errors` lists (field, message, rejected value); `status` is 400 or 404."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str, Any]] | None = None,
-                 status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or []
-        self.status = status
-
-    @property
-    def field(self) -> str:
-        """The first field the refusal names."""
-        return str(self.errors[0][0]) if self.errors else "request"
+class QuoteError(ServiceRefusal):
+    """A quote request refused; an unknown quote is a 404."""
 
 
 class QuoteTotals(NamedTuple):

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain import report_columns as cols
+from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import DAY_MS
 
 if TYPE_CHECKING:
@@ -31,14 +32,12 @@ FILTER_FIELDS = frozenset({"startDate", "endDate", "syncDate", "countryISO", "pr
                            "productPaths", "segments"})
 
 
-class ReportError(Exception):
+class ReportError(ServiceRefusal):
     """A refused report request: Spring's error with one field error, or none."""
 
     def __init__(self, message: str, field: str | None = None, rejected: Any = None,
                  code: str = "invalid.field") -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = [] if field is None else [(code, field, message, rejected)]
+        super().__init__(message, [] if field is None else [(code, field, message, rejected)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,34 +8,22 @@ cart item a 204.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.checkout_views import line_item_view, payment_methods_view, session_view
-from emulator.domain.checkouts import CheckoutError, CheckoutSession
-from emulator.http.body import BadRequestBody, read_json, read_json_object
+from emulator.domain.checkouts import CheckoutSession
+from emulator.http.body import read_json, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON, raw
-from emulator.http.spring import spring_error
+from emulator.http.spring import spring_endpoint
 
 Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 
 
-def checkout_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        ctx: RequestContext = request.scope["emulator"]
-        try:
-            return await handler(request, ctx)
-        except CheckoutError as exc:
-            return spring_error(ctx, exc.status, exc.message, exc.errors, numbered=True)
-        except BadRequestBody as exc:
-            return spring_error(ctx, exc.status, exc.errors["request"], numbered=True)
-
-    return run
+checkout_endpoint = spring_endpoint(numbered=True)
 
 
 def _where(request: Request) -> tuple[str, str]:

@@ -7,7 +7,6 @@ shown to its store.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,37 +14,21 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.errors import DomainError
 from emulator.domain.formats import display_money
-from emulator.domain.invoices import Invoice, InvoiceError
+from emulator.domain.invoices import Invoice
 from emulator.domain.quote_views import iso
 from emulator.domain.views import order_view
-from emulator.http.body import BadRequestBody, read_json_object
+from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.pdf import one_page_pdf
 from emulator.http.responses import JSON, raw
-from emulator.http.spring import spring_error
+from emulator.http.spring import spring_endpoint
 
 Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 _TEMPLATES = Environment(loader=PackageLoader("emulator"), autoescape=select_autoescape())
 
 
-def invoice_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        ctx: RequestContext = request.scope["emulator"]
-        try:
-            return await handler(request, ctx)
-        except InvoiceError as exc:
-            return spring_error(ctx, exc.status, exc.message,
-                                [("INVALID_VALUE", f, m, None) for f, m in exc.errors])
-        except BadRequestBody as exc:
-            return spring_error(ctx, exc.status, exc.errors["request"])
-        except DomainError as exc:
-            field, message = next(iter(exc.errors.items()))
-            return spring_error(ctx, 400, message, [("INVALID_VALUE", field, message, None)])
-
-    return run
+invoice_endpoint = spring_endpoint()
 
 
 def _links(request: Request, invoice_id: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ The quote service is Spring-based: errors are Spring bodies (`status`, `timestam
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -15,36 +14,19 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.errors import DomainError
 from emulator.domain.quote_views import quote_view
 from emulator.domain.quotes import STATUSES, Quote, QuoteError
 from emulator.domain.views import order_view
-from emulator.http.body import BadRequestBody, read_json_object
+from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON
-from emulator.http.spring import spring_error
+from emulator.http.spring import spring_endpoint
 
 Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 FILTER_DATES = ("createdBegin", "createdEnd", "expiresBegin", "expiresEnd", "expiredBefore")
 
 
-def quote_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        ctx: RequestContext = request.scope["emulator"]
-        try:
-            return await handler(request, ctx)
-        except QuoteError as exc:
-            return spring_error(ctx, exc.status, exc.message,
-                                [("INVALID_VALUE", *e) for e in exc.errors])
-        except BadRequestBody as exc:
-            return spring_error(ctx, 400 if exc.status == 400 else exc.status,
-                                "JSON parse error: " + exc.errors["request"])
-        except DomainError as exc:
-            field, message = next(iter(exc.errors.items()))
-            return spring_error(ctx, 400, message, [("INVALID_VALUE", field, message, None)])
-
-    return run
+quote_endpoint = spring_endpoint()
 
 
 def _view(ctx: RequestContext, quote: Quote) -> dict[str, Any]:

@@ -9,7 +9,6 @@ Errors are Spring bodies, as the reporting service sends them.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
@@ -19,28 +18,17 @@ from starlette.responses import Response
 from emulator.domain.formats import iso_instant
 from emulator.domain.reports import (KINDS, ReportError, ReportJob, build_rows, page_of,
                                      parse_request, run_job)
-from emulator.http.body import BadRequestBody, read_json_object
+from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON, raw
-from emulator.http.spring import spring_error
+from emulator.http.spring import spring_endpoint
 
 Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 T = TypeVar("T")
 TEXT = b"text/plain; charset=utf-8"
 
 
-def report_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        ctx: RequestContext = request.scope["emulator"]
-        try:
-            return await handler(request, ctx)
-        except ReportError as exc:
-            return spring_error(ctx, 400, exc.message, exc.errors)
-        except BadRequestBody as exc:
-            return spring_error(ctx, exc.status, exc.errors["request"])
-
-    return run
+report_endpoint = spring_endpoint()
 
 
 async def drive(work: Generator[None, None, T]) -> T:

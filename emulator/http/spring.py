@@ -7,11 +7,20 @@ v2 writes `"400 BAD_REQUEST"` and an ISO timestamp.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.domain.errors import DomainError, ServiceRefusal
 from emulator.domain.formats import iso_instant, utc
+from emulator.http.body import BadRequestBody
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON
+
+Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 
 REASONS = {400: "BAD_REQUEST", 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}
 
@@ -38,3 +47,28 @@ def spring_error(ctx: RequestContext, status: int, message: str,
                              "rejectedValue": _shown(rejected)}
                             for code, field, text, rejected in errors or ()]},
                 status_code=status)
+
+
+def spring_endpoint(numbered: bool = False
+                    ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a handler of a Spring service so every refusal becomes its error body."""
+
+    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def run(request: Request) -> Response:
+            ctx: RequestContext = request.scope["emulator"]
+            try:
+                return await handler(request, ctx)
+            except ServiceRefusal as exc:
+                return spring_error(ctx, exc.status, exc.message, exc.errors, numbered)
+            except BadRequestBody as exc:
+                return spring_error(ctx, exc.status, exc.errors["request"], numbered=numbered)
+            except DomainError as exc:
+                field, message = next(iter(exc.errors.items()))
+                return spring_error(ctx, 400, message,
+                                    [("INVALID_VALUE", field, message, None)], numbered)
+
+        return run
+
+    return decorate
+
