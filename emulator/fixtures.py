@@ -21,6 +21,7 @@ from emulator.domain.calendar import add_interval, parse_instant
 from emulator.domain.errors import DomainError, ServiceRefusal
 from emulator.domain.formats import DAY_MS, start_of_day
 from emulator.domain.store import Store
+from emulator.http.body import MAX_DEPTH, nesting_depth
 from emulator.webhooks.config import parse_webhook
 
 SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "offers", "coupons",
@@ -72,6 +73,9 @@ def parse_document(name: str, text: bytes | str) -> FixtureDocument:
         raise FixtureError(name, "document", "document", "nested too deeply") from None
     if body is None:
         body = {}
+    if nesting_depth(body, MAX_DEPTH + 2) > MAX_DEPTH + 2:
+        raise FixtureError(name, "document", "document",
+                           f"nested more than {MAX_DEPTH + 2} levels deep")
     if not isinstance(body, dict):
         raise FixtureError(name, "document", "document", "a fixture is a mapping of sections")
     unknown = [str(k) for k in body if k not in SECTIONS]

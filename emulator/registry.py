@@ -59,7 +59,9 @@ class Registry:
         if self._credentials is None:
             return True
         expected = self._credentials.get(username)
-        return expected is not None and hmac.compare_digest(expected, password)
+        # As UTF-8 bytes: compare_digest refuses non-ASCII str.
+        return expected is not None and hmac.compare_digest(expected.encode(),
+                                                            password.encode())
 
     def namespace(self, username: str) -> Namespace:
         found = self._namespaces.get(username)

@@ -14,7 +14,7 @@ from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.fixtures import FixtureError, load_document, parse_document
-from emulator.http.body import read_body, read_json_object
+from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
@@ -189,7 +189,9 @@ async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
 @endpoint("emulator.snapshot")
 async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
     """Replace the caller's store with a snapshot (a later export is identical)."""
-    snapshot = await read_json_object(request, ctx.max_body_bytes * 64)
+    # A snapshot wraps accepted bodies (each at most MAX_DEPTH deep) in its own levels.
+    snapshot = await read_json_object(request, ctx.max_body_bytes * 64,
+                                      max_depth=MAX_DEPTH * 4)
     hooks = ctx.namespace.hooks
     await hooks.stop()
     try:
