@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -53,6 +54,7 @@ class EmulatorApp:
         for path in settings.fixtures:
             self._load_boot_fixture(path)
         self._saver: asyncio.Task[None] | None = None
+        self.save_status = persistence.SaveStatus()
 
     def _load_boot_fixture(self, path: str) -> None:
         """A `--fixtures` document, into the store it names (raises FixtureError)."""
@@ -88,7 +90,7 @@ class EmulatorApp:
                 for namespace in self.registry.all():
                     await namespace.hooks.stop()
                 if self.settings.state_file:
-                    persistence.save(self.settings.state_file, self.registry)
+                    self._save()
                 await self.registry.client.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -98,10 +100,21 @@ class EmulatorApp:
         assert self.settings.state_file is not None
         while True:
             await asyncio.sleep(self.settings.state_interval)
-            try:
-                persistence.save(self.settings.state_file, self.registry)
-            except OSError:
-                log.exception("could not save %s", self.settings.state_file)
+            self._save()
+
+    def _save(self) -> None:
+        """One save; a failure is logged and reported by the health check, and never
+        stops later saves."""
+        assert self.settings.state_file is not None
+        try:
+            persistence.save(self.settings.state_file, self.registry)
+        except Exception as exc:       # noqa: BLE001 (any failure must be reported, not fatal)
+            self.save_status.error = f"{type(exc).__name__}: {exc}"
+            log.error("could not save the state file %s: %s", self.settings.state_file,
+                      self.save_status.error)
+        else:
+            self.save_status.last_save = time.time()
+            self.save_status.error = None
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -110,6 +123,8 @@ class EmulatorApp:
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
         if path in PUBLIC_PATHS:
+            if self.settings.state_file:
+                scope["emulator.save_status"] = self.save_status
             await self._dispatch(scope, receive, send)
             return
         method = scope["method"]

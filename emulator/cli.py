@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import uvicorn
 
-from emulator import __version__
+from emulator import __version__, persistence
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
@@ -191,6 +191,12 @@ class _AnnouncingServer(uvicorn.Server):
 
 
 def serve(settings: Settings) -> int:
+    if settings.state_file:
+        problem = persistence.check_path(settings.state_file)
+        if problem is not None:
+            print(f"fastspring-emulator: --state-file: {problem}", file=sys.stderr)
+            return 2
+        persistence.remove_leftovers(settings.state_file)
     try:
         app = create_app(settings)
     except FixtureError as exc:
@@ -204,6 +210,10 @@ def serve(settings: Settings) -> int:
         log_level=settings.log_level, http=FastSpringHttpProtocol,
         access_log=settings.log_level in ("info", "debug", "trace"))
     _AnnouncingServer(config).run()
+    if settings.state_file and app.save_status.error:
+        print(f"fastspring-emulator: the state file was not saved at shutdown: "
+              f"{app.save_status.error}", file=sys.stderr)
+        return 1
     return 0
 
 

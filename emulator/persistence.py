@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +18,54 @@ import orjson
 from emulator.snapshots import SnapshotError, export_namespace, import_namespace
 
 VERSION = 1
+TEMP_SUFFIX = ".saving"
+
+
+@dataclass
+class SaveStatus:
+    """How the last save went, for the health check and the shutdown."""
+    last_save: float | None = None          # wall-clock seconds of the last good save
+    error: str | None = None                # why the last save failed, if it did
+
+    def as_dict(self) -> dict[str, Any]:
+        shown = None if self.last_save is None else time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_save))
+        return {"lastSave": shown, "error": self.error}
+
+
+def check_path(path: str | Path) -> str | None:
+    """Why the state file cannot be used, or None: checked at start-up so that a bad
+    path fails then, not silently at the first save."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a directory"
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        return f"the directory {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the directory {parent} is not writable"
+    if path.exists() and not os.access(path, os.R_OK):
+        return f"{path} is not readable"
+    return None
+
+
+def remove_leftovers(path: str | Path) -> list[Path]:
+    """Delete the temporary files of saves that a kill interrupted."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    removed = []
+    for leftover in parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
 
 
 def save(path: str | Path, registry: Any) -> None:
     path = Path(path)
     document = {"version": VERSION,
                 "stores": {ns.name: export_namespace(ns) for ns in registry.all()}}
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
+                                         dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(orjson.dumps(document))
@@ -41,6 +84,8 @@ def load(path: str | Path, registry: Any) -> int:
         return 0
     try:
         document = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(f"{path} is not JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("version") != VERSION or not \

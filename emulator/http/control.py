@@ -27,8 +27,13 @@ MAX_ADVANCE_DAYS = 36_500
 
 
 async def health(request: Request) -> Response:
-    """Unauthenticated, for Docker and compose health checks."""
-    return JSON({"status": "ok", "version": __version__})
+    """Unauthenticated, for Docker and compose health checks. With --state-file it
+    also says how the last save went; a failed save makes the status "degraded"."""
+    saving = request.scope.get("emulator.save_status")
+    if saving is None:
+        return JSON({"status": "ok", "version": __version__})
+    return JSON({"status": "degraded" if saving.error else "ok", "version": __version__,
+                 "state": saving.as_dict()})
 
 
 @endpoint("emulator.reset")
