@@ -199,11 +199,19 @@ class EmulatorApp:
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         match = self.router.resolve(method, path)
+        if method == "HEAD" and match is not None and match.endpoint is None and (
+                "GET" in match.allowed):
+            # HEAD is GET without the body, wherever GET is served.
+            match = self.router.resolve("GET", path)
+            send = _without_body(send)
         if match is None:
             response = failure(None, {"path": f"Not found: {path}"}, 404)
         elif match.endpoint is None:
+            allowed = [m for m in match.allowed if not getattr(
+                self.router.resolve(m, path).endpoint, "refuses", False)]  # type: ignore[union-attr]
+            allowed += ["HEAD"] if "GET" in allowed else []
             response = failure(None, {"method": f"Request method '{method}' not supported"},
-                               405, headers={"Allow": ", ".join(match.allowed)})
+                               405, headers={"Allow": ", ".join(allowed)})
         else:
             scope["path_params"] = match.params
             try:
@@ -214,6 +222,17 @@ class EmulatorApp:
                 response = failure(None, {"server": "Internal emulator error; see the "
                                                     "emulator log."}, 500)
         await response(scope, receive, send)
+
+
+def _without_body(send: Send) -> Send:
+    """A `send` that drops the response body (keeping its headers, length included)."""
+
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
 
 
 def create_app(settings: Settings | None = None) -> EmulatorApp:

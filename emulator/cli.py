@@ -10,9 +10,11 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn
 
 import uvicorn
 
@@ -85,18 +87,47 @@ def _interval(text: str) -> float:
     return value
 
 
+class BadVariable(Exception):
+    """A `FASTSPRING_EMULATOR_*` variable with a value its flag would refuse."""
+
+
+def _env_typed(name: str, convert: Callable[[str], Any], default: Any) -> Any:
+    """The variable's value, converted as its flag's would be; an error names the
+    variable, not the flag."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return convert(raw)
+    except argparse.ArgumentTypeError as exc:
+        raise BadVariable(f"{ENV_PREFIX}{name}: {exc}") from None
+
+
+def _log_level(text: str) -> str:
+    if text not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, "
+                                         f"not {text!r}")
+    return text
+
+
 def _env_flag(name: str, default: bool = False) -> bool:
     raw = (_env(name) or ("true" if default else "")).strip().lower()
     if raw in _TRUE:
         return True
     if raw in _FALSE:
         return False
-    raise SystemExit(f"fastspring-emulator: {ENV_PREFIX}{name} must be true or false, "
-                     f"not {raw!r}")
+    raise BadVariable(f"{ENV_PREFIX}{name}: must be true or false, not {raw!r}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """One line per error, naming the flag, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fastspring-emulator",
         description="A local, stateful emulator of FastSpring's REST API.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -106,29 +137,29 @@ def build_parser() -> argparse.ArgumentParser:
                                 f"also reads {ENV_PREFIX}<FLAG> from the environment.")
     serve.add_argument("--host", default=_env("HOST", "127.0.0.1"),
                        help="address to bind (default 127.0.0.1; env HOST)")
-    serve.add_argument("--port", type=_port, default=_env("PORT", "8282"),
+    serve.add_argument("--port", type=_port, default=_env_typed("PORT", _port, "8282"),
                        help="port to bind; 0 picks a free one (default 8282; env PORT)")
-    serve.add_argument("--credentials", type=_credentials, default=_env("CREDENTIALS"),
+    serve.add_argument("--credentials", type=_credentials, default=_env_typed("CREDENTIALS", _credentials, None),
                        help="only accept these Basic-auth pairs, as user:pass,user2:pass2 "
                             "(default: any non-empty pair; env CREDENTIALS)")
     serve.add_argument("--strict", action=argparse.BooleanOptionalAction,
                        default=_env_flag("STRICT"),
                        help="refuse pitfall requests with a 400 instead of warning "
                             "(env STRICT=true)")
-    serve.add_argument("--seed", type=_seed, default=_env("SEED"),
+    serve.add_argument("--seed", type=_seed, default=_env_typed("SEED", _seed, None),
                        help="make ids and tokens reproducible (env SEED)")
-    serve.add_argument("--webhook", type=_webhook_url, default=_env("WEBHOOK"),
+    serve.add_argument("--webhook", type=_webhook_url, default=_env_typed("WEBHOOK", _webhook_url, None),
                        metavar="URL",
                        help="deliver every store's events to this URL, including stores "
                             "created later (env WEBHOOK)")
     serve.add_argument("--webhook-secret", type=_webhook_secret,
-                       default=_env("WEBHOOK_SECRET"), metavar="SECRET",
+                       default=_env_typed("WEBHOOK_SECRET", _webhook_secret, None), metavar="SECRET",
                        help="sign those deliveries with X-FS-Signature (env WEBHOOK_SECRET)")
     serve.add_argument("--webhook-expand", action=argparse.BooleanOptionalAction,
                        default=_env_flag("WEBHOOK_EXPAND"),
                        help="embed accounts, orders, products and subscriptions in those "
                             "deliveries instead of ids (env WEBHOOK_EXPAND=true)")
-    serve.add_argument("--rate-limit", type=_rate_limit, default=_env("RATE_LIMIT"),
+    serve.add_argument("--rate-limit", type=_rate_limit, default=_env_typed("RATE_LIMIT", _rate_limit, None),
                        metavar="REQUESTS/SECONDS",
                        help="give every store a token bucket, e.g. 250/60; over it, requests "
                             "get 429 with no rate-limit headers (env RATE_LIMIT)")
@@ -150,11 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "(atomically) at shutdown and every --state-interval seconds "
                             "(env STATE_FILE)")
     serve.add_argument("--state-interval", type=_interval,
-                       default=_env("STATE_INTERVAL", "30"), metavar="SECONDS",
+                       default=_env_typed("STATE_INTERVAL", _interval, "30"), metavar="SECONDS",
                        help="how often to save the state file (default 30; env "
                             "STATE_INTERVAL)")
     serve.add_argument("--log-level", choices=LOG_LEVELS,
-                       default=_env("LOG_LEVEL", "warning"),
+                       default=_env_typed("LOG_LEVEL", _log_level, "warning"),
                        help="warning prints only the start line and errors; info adds "
                             "uvicorn's lifecycle and access log (default warning; env "
                             "LOG_LEVEL)")
@@ -190,6 +221,20 @@ class _AnnouncingServer(uvicorn.Server):
         print(f"fastspring-emulator {__version__} serving http://{shown}:{port}", flush=True)
 
 
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why the address cannot be bound (checked as uvicorn will bind it), or None."""
+    if port == 0:
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
 def serve(settings: Settings) -> int:
     if settings.state_file:
         problem = persistence.check_path(settings.state_file)
@@ -205,6 +250,10 @@ def serve(settings: Settings) -> int:
     except SnapshotError as exc:
         print(f"fastspring-emulator: state file: {exc}", file=sys.stderr)
         return 2
+    busy = _port_in_use(settings.host, settings.port)
+    if busy is not None:
+        print(f"fastspring-emulator: --port {settings.port}: {busy}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port,
         log_level=settings.log_level, http=FastSpringHttpProtocol,
@@ -218,9 +267,14 @@ def serve(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except BadVariable as exc:
+        print(f"fastspring-emulator: {exc}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     if args.webhook_secret and not args.webhook:
-        build_parser().error("--webhook-secret needs --webhook")
+        parser.error("--webhook-secret needs --webhook")
     settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,

@@ -109,3 +109,24 @@ def test_lower_case_methods_are_404_at_the_asgi_level(app):
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 404
     assert b"methods are upper-case" in sent[1]["body"]
+
+
+def test_head_works_wherever_get_does(client):
+    account = create_account(client)
+    head = client.head(f"/accounts/{account}")
+    got = client.get(f"/accounts/{account}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/_emulator/health").status_code == 200
+    assert client.head("/coupons").status_code == 200
+
+
+def test_allow_lists_only_what_is_served(client):
+    account = create_account(client)
+    response = client.delete(f"/accounts/{account}")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST, HEAD"
+    quotes = client.delete("/quotes")
+    assert quotes.headers["allow"] == "GET, POST, HEAD"
+    v2 = client.post("/v2/checkouts/s/c/sessions/x")
+    assert set(v2.headers["allow"].split(", ")) == {"GET", "PUT", "HEAD"}

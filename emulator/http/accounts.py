@@ -84,6 +84,10 @@ async def refuse_put_or_patch(request: Request, ctx: RequestContext) -> Response
                    405, headers={"Allow": "GET, POST"})
 
 
+# Served only to answer as the real API does; never advertised in Allow.
+refuse_put_or_patch.refuses = True  # type: ignore[attr-defined]
+
+
 @endpoint("account.authenticate.get")
 async def authenticate_accounts(request: Request, ctx: RequestContext) -> Response:
     """A fresh, short-lived portal URL per account; batches with comma-separated ids."""
