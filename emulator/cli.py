@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import uvicorn
 
-from emulator import __version__, persistence
+from emulator import __version__, persistence, tls
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.http.protocol import FastSpringHttpProtocol
@@ -171,6 +171,23 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("API_ACCOUNT_CREATED"),
                        help="send account.created for accounts made with POST /accounts too, "
                             "not only at a first order (env API_ACCOUNT_CREATED=true)")
+    serve.add_argument("--tls-cert", default=_env("TLS_CERT"), metavar="FILE",
+                       help="serve HTTPS with this PEM certificate chain (with --tls-key; "
+                            "env TLS_CERT)")
+    serve.add_argument("--tls-key", default=_env("TLS_KEY"), metavar="FILE",
+                       help="the PEM private key of --tls-cert (env TLS_KEY)")
+    serve.add_argument("--tls-self-signed", action=argparse.BooleanOptionalAction,
+                       default=_env_flag("TLS_SELF_SIGNED"),
+                       help="serve HTTPS with a certificate from a CA made at start-up, for "
+                            "localhost, 127.0.0.1, api.fastspring.com and every --tls-host "
+                            "(env TLS_SELF_SIGNED=true)")
+    serve.add_argument("--tls-ca-out", default=_env("TLS_CA_OUT"), metavar="PATH",
+                       help="write that CA as PEM here, for clients to trust (default "
+                            "./fastspring-emulator-ca.pem; env TLS_CA_OUT)")
+    serve.add_argument("--tls-host", action="append", metavar="NAME",
+                       default=[h for h in (_env("TLS_HOSTS") or "").split(",") if h],
+                       help="another name the self-signed certificate covers; repeat for "
+                            "several (env TLS_HOSTS, comma-separated)")
     serve.add_argument("--fixtures", action="append", metavar="FILE",
                        default=[p for p in (_env("FIXTURES") or "").split(os.pathsep) if p],
                        help="load a fixture document (JSON or YAML) into the store it names; "
@@ -218,7 +235,9 @@ class _AnnouncingServer(uvicorn.Server):
         port = self.servers[0].sockets[0].getsockname()[1]
         host = self.config.host
         shown = f"[{host}]" if ":" in host else host
-        print(f"fastspring-emulator {__version__} serving http://{shown}:{port}", flush=True)
+        scheme = "https" if self.config.is_ssl else "http"
+        print(f"fastspring-emulator {__version__} serving {scheme}://{shown}:{port}",
+              flush=True)
 
 
 def _port_in_use(host: str, port: int) -> str | None:
@@ -254,11 +273,21 @@ def serve(settings: Settings) -> int:
     if busy is not None:
         print(f"fastspring-emulator: --port {settings.port}: {busy}", file=sys.stderr)
         return 2
+    try:
+        certificate = tls.certificate_files(settings)
+    except tls.TlsError as exc:
+        print(f"fastspring-emulator: {exc}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port,
         log_level=settings.log_level, http=FastSpringHttpProtocol,
-        access_log=settings.log_level in ("info", "debug", "trace"))
-    _AnnouncingServer(config).run()
+        access_log=settings.log_level in ("info", "debug", "trace"),
+        ssl_certfile=certificate[0] if certificate else None,
+        ssl_keyfile=certificate[1] if certificate else None)
+    try:
+        _AnnouncingServer(config).run()
+    finally:
+        tls.remove_temporary(settings, certificate)
     if settings.state_file and app.save_status.error:
         print(f"fastspring-emulator: the state file was not saved at shutdown: "
               f"{app.save_status.error}", file=sys.stderr)
@@ -275,13 +304,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.webhook_secret and not args.webhook:
         parser.error("--webhook-secret needs --webhook")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls_self_signed and args.tls_cert:
+        parser.error("give either --tls-self-signed or --tls-cert and --tls-key")
     settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
                         webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
                         fault_header=args.fault_header, fixtures=tuple(args.fixtures),
                         state_file=args.state_file, state_interval=args.state_interval,
-                        api_account_created=args.api_account_created)
+                        api_account_created=args.api_account_created,
+                        tls_cert=args.tls_cert, tls_key=args.tls_key,
+                        tls_self_signed=args.tls_self_signed, tls_ca_out=args.tls_ca_out,
+                        tls_hosts=tuple(args.tls_host))
     return serve(settings)
 
 

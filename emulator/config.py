@@ -27,6 +27,11 @@ class Settings:
     # `POST /accounts` also sends `account.created` (FastSpring documents it for a first
     # order only; see docs/fidelity.md).
     api_account_created: bool = False
+    tls_cert: str | None = None             # serve HTTPS with this certificate chain
+    tls_key: str | None = None              # and this private key
+    tls_self_signed: bool = False           # or make a CA and a certificate at start-up
+    tls_ca_out: str | None = None           # where to write that CA (PEM)
+    tls_hosts: tuple[str, ...] = ()         # extra names the certificate covers
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-ANNOUNCE = re.compile(r"serving (http://\S+)")
+ANNOUNCE = re.compile(r"serving (https?://\S+)")
 
 
 @dataclass

@@ -81,3 +81,16 @@ def test_non_ascii_credentials():
     assert client_for(app, "bob", "pässwörd").get("/accounts").status_code == 200
     assert client_for(app, "bob", "wröng").get("/accounts").status_code == 401
     assert client_for(app, "bob", "wrong").get("/accounts").status_code == 401
+
+
+def test_refused_control_requests_use_no_seeded_id():
+    def ids(refuse_first: bool) -> list[str]:
+        client = client_for(create_app(Settings(seed=9)), "ids", "pw")
+        if refuse_first:
+            assert client.post("/_emulator/webhooks", json={"url": "ftp://x"}).status_code == 400
+            assert client.post("/_emulator/faults", json={"action": "explode"}).status_code == 400
+        hook = client.post("/_emulator/webhooks", json={"url": "http://127.0.0.1:9/h"}).json()
+        rule = client.post("/_emulator/faults", json={"path": "/nothing"}).json()
+        return [hook["id"], rule["id"]]
+
+    assert ids(refuse_first=True) == ids(refuse_first=False)

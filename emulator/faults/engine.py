@@ -54,6 +54,7 @@ class Faults:
         self.bucket = parse_bucket(self._boot_rate_limit) if self._boot_rate_limit else None
 
     def add(self, raw: Mapping[str, Any]) -> FaultRule:
+        parse_rule("check", raw)        # a refused rule must not use up a seeded id
         rule = parse_rule(self._ids.new_id(), raw)
         self.rules.append(rule)
         return rule

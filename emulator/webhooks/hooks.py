@@ -67,6 +67,7 @@ class Hooks:
     # --- configuration ------------------------------------------------------------------
 
     def add(self, raw: Mapping[str, Any]) -> Webhook:
+        parse_webhook("check", raw)     # a refused webhook must not use up a seeded id
         webhook = parse_webhook(self._ids.new_id(), raw)
         self.channels[webhook.id] = Channel(self, webhook)
         return webhook
