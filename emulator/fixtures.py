@@ -20,7 +20,9 @@ import yaml
 from emulator.domain.calendar import add_interval, parse_instant
 from emulator.domain.errors import DomainError, ServiceRefusal
 from emulator.domain.formats import DAY_MS, start_of_day
+from emulator.domain.purchases import CHECKOUT_KEYS
 from emulator.domain.store import Store
+from emulator.domain.strict import refuse_unknown
 from emulator.http.body import MAX_DEPTH, nesting_depth
 from emulator.webhooks.config import parse_webhook
 
@@ -28,6 +30,9 @@ SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "offers", "c
             "accounts", "orders", "quotes", "checkout_sessions", "invoices", "webhooks",
             "faults", "rate_limit")
 QUOTE_STATES = ("OPEN", "AWAITING_PAYMENT", "COMPLETED", "CANCELED")
+# Entries are strict: a typo such as `stat: overdue` must not load an active subscription.
+ACCOUNT_KEYS = ("name", "payment", "contact", "language", "country", "lookup", "address")
+ORDER_KEYS = CHECKOUT_KEYS + ("name", "state", "decline", "pausePeriods")
 STATES = ("active", "trial", "overdue", "canceled", "deactivated", "paused", "managed")
 TIMED_STATES = ("overdue", "paused")
 
@@ -234,6 +239,7 @@ class _Loader:
         return start, frozen
 
     def _account(self, entry: str, item: dict[str, Any]) -> None:
+        self.domain(entry, refuse_unknown, item, ACCOUNT_KEYS)
         name = item.pop("name", None)
         payment = item.pop("payment", None)
         if not isinstance(name, str) or not name:
@@ -247,7 +253,8 @@ class _Loader:
                         payment.get("decline") if isinstance(payment, Mapping) else 0)
 
     def _purchase(self, entry: str, item: dict[str, Any]) -> Any:
-        body = {k: v for k, v in item.items() if k not in ("name", "state", "pausePeriods")}
+        self.domain(entry, refuse_unknown, item, ORDER_KEYS)
+        body = {k: v for k, v in item.items() if k not in ORDER_KEYS[-4:]}
         account = body.get("account")
         if isinstance(account, str):
             if account not in self.accounts:

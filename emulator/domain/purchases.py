@@ -22,6 +22,9 @@ from emulator.domain.subscriptions import Subscription, subscription_filter_valu
 from emulator.domain.views import charge_record, order_view, subscription_view
 
 MAX_QUANTITY = 1_000_000
+# What a checkout body (`POST /_emulator/orders`) may hold.
+CHECKOUT_KEYS = ("contact", "account", "items", "coupon", "currency", "country", "language",
+                 "tags", "payment", "outcome", "mailingList")
 # The stored payment method a checkout leaves on the account, until the control plane
 # sets another (`POST /_emulator/accounts/{id}/payment` with `card`).
 TEST_CARD = {"paymentMethod": "CREDIT_CARD", "cardType": "VISA", "cardEnding": "4242",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.domain.errors import Invalid
+from emulator.domain.strict import refuse_unknown
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ class TokenBucket:
 def parse_bucket(raw: Mapping[str, Any]) -> TokenBucket:
     """`{"requests", "window_seconds", "burst", "status", "headers"}`; `burst` defaults
     to `requests`, `status` to 429 (404 is FastSpring's documented alternative)."""
+    refuse_unknown(raw, ("requests", "window_seconds", "burst", "status", "headers"))
     requests = raw.get("requests")
     if isinstance(requests, bool) or not isinstance(requests, int) or not 1 <= requests <= 10**9:
         raise Invalid({"requests": "requests must be a positive integer"})

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import Invalid
+from emulator.domain.strict import refuse_unknown
 
 ACTIONS = ("status", "delay", "drop", "malformed")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -122,15 +123,22 @@ def _latency(value: object) -> int | tuple[int, int] | None:
                                 "[min, max]"})
 
 
+RULE_KEYS = ("method", "path", "action", "status", "body", "headers", "latency_ms", "after",
+             "probability", "seed", "every", "times", "between")
+
+
 def parse_rule(rule_id: str, raw: Mapping[str, Any]) -> FaultRule:
-    """A rule from `POST /_emulator/faults`; every field is optional."""
+    """A rule from `POST /_emulator/faults`; every field is optional. A rule that
+    gives only a latency delays and then passes the request through."""
+    refuse_unknown(raw, RULE_KEYS)
     method = raw.get("method")
     if method is not None and (not isinstance(method, str) or method.upper() not in METHODS):
         raise Invalid({"method": "method must be an HTTP method such as GET"})
     path = raw.get("path")
     if path is not None and (not isinstance(path, str) or not path.startswith("/")):
         raise Invalid({"path": "path must be a glob starting with /, such as /accounts*"})
-    action = raw.get("action", "status")
+    action = raw.get("action", "delay" if "latency_ms" in raw and not (
+        {"status", "body", "headers"} & set(raw)) else "status")
     if action not in ACTIONS:
         raise Invalid({"action": "action must be status, delay, drop or malformed"})
     status = _int(raw, "status", 100, 599) or 429

@@ -7,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.errors import Invalid
+from emulator.domain.purchases import CHECKOUT_KEYS
+from emulator.domain.strict import refuse_unknown
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -18,6 +20,11 @@ from emulator.http.views import order_record
 async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
     """`POST /_emulator/orders`: a completed purchase; answers like `GET /orders/{id}`."""
     body = await read_json_object(request, ctx.max_body_bytes)
+    refuse_unknown(body, CHECKOUT_KEYS)
+    for n, item in enumerate(body.get("items") or []):
+        if isinstance(item, dict):
+            refuse_unknown(item, ("product", "quantity", "pricing", "attributes"),
+                           f"items[{n}].")
     order = ctx.store.lifecycle.checkout(body)
     return success("order.get", order_record(ctx.store, order))
 
@@ -28,6 +35,7 @@ async def set_payment(request: Request, ctx: RequestContext) -> Response:
     `{"card": {"cardType": "MASTERCARD", "cardEnding": "5454", "expiry": "01/29"}}`
     replaces the stored card (the buyer updated it)."""
     body = await read_json_object(request, ctx.max_body_bytes)
+    refuse_unknown(body, ("decline", "card"))
     if "decline" not in body and "card" not in body:
         raise Invalid({"decline": "decline must be null or a reason such as EXPIRED_CARD"})
     account_id = request.path_params["id"]

@@ -12,6 +12,7 @@ from emulator import __version__
 from emulator.domain.calendar import parse_instant
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
+from emulator.domain.strict import refuse_unknown
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.fixtures import FixtureError, load_document, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
@@ -78,6 +79,7 @@ async def freeze_clock(request: Request, ctx: RequestContext) -> Response:
 
 def _advance_target(body: dict, now: int) -> int:
     """Where `{"days": n}`, `{"seconds": n}` or `{"to": "<ISO-8601>"}` points."""
+    refuse_unknown(body, ("days", "seconds", "to"))
     given = [k for k in ("days", "seconds", "to") if k in body]
     if len(given) != 1:
         raise Invalid({"clock": "Give exactly one of days, seconds or to"})

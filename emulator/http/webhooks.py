@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.errors import Invalid
+from emulator.domain.strict import refuse_unknown
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -59,6 +60,7 @@ async def wait(request: Request, ctx: RequestContext) -> Response:
     """Block until `count` events (of `type`) are acknowledged: 200 with them, or 408
     with what was acknowledged when `timeout` seconds ran out."""
     body = await read_json_object(request, ctx.max_body_bytes, optional=True)
+    refuse_unknown(body, ("type", "count", "timeout"))
     type_ = body.get("type")
     count = body.get("count", 1)
     timeout = body.get("timeout", 5)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emulator.domain.errors import Invalid
+from emulator.domain.strict import refuse_unknown
 
 SCOPES = ("all", "live", "test")
 SCHEDULES = ("current", "legacy")
@@ -50,6 +51,8 @@ def valid_secret(secret: object) -> bool:
 
 def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
     """A webhook from `POST /_emulator/webhooks`; every field but `url` is optional."""
+    refuse_unknown(raw, ("url", "secret", "expand", "events", "scope", "schedule",
+                         "timeout"))
     errors: dict[str, str] = {}
     url = raw.get("url")
     if not valid_url(url):
