@@ -103,6 +103,12 @@ def _env_typed(name: str, convert: Callable[[str], Any], default: Any) -> Any:
         raise BadVariable(f"{ENV_PREFIX}{name}: {exc}") from None
 
 
+def _schedule(text: str) -> str:
+    if text not in ("current", "legacy", "fast"):
+        raise argparse.ArgumentTypeError(f"must be current, legacy or fast, not {text!r}")
+    return text
+
+
 def _log_level(text: str) -> str:
     if text not in LOG_LEVELS:
         raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, "
@@ -159,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("WEBHOOK_EXPAND"),
                        help="embed accounts, orders, products and subscriptions in those "
                             "deliveries instead of ids (env WEBHOOK_EXPAND=true)")
+    serve.add_argument("--webhook-retry-schedule", choices=("current", "legacy", "fast"),
+                       default=_env_typed("WEBHOOK_RETRY_SCHEDULE", _schedule, "current"),
+                       help="retry schedule of those deliveries: FastSpring's current one "
+                            "(1 h, 2 h, 4 h, ...), the legacy one (every 10 minutes), or fast "
+                            "(the current one in seconds, for local development; env "
+                            "WEBHOOK_RETRY_SCHEDULE)")
     serve.add_argument("--rate-limit", type=_rate_limit, default=_env_typed("RATE_LIMIT", _rate_limit, None),
                        metavar="REQUESTS/SECONDS",
                        help="give every store a token bucket, e.g. 250/60; over it, requests "
@@ -311,7 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
                         strict=args.strict, seed=args.seed, log_level=args.log_level,
                         webhook_url=args.webhook, webhook_secret=args.webhook_secret,
-                        webhook_expand=args.webhook_expand, rate_limit=args.rate_limit,
+                        webhook_expand=args.webhook_expand,
+                        webhook_schedule=args.webhook_retry_schedule,
+                        rate_limit=args.rate_limit,
                         fault_header=args.fault_header, fixtures=tuple(args.fixtures),
                         state_file=args.state_file, state_interval=args.state_interval,
                         api_account_created=args.api_account_created,

@@ -19,6 +19,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_expand: bool = False
+    webhook_schedule: str = "current"
     fault_header: bool = True
     rate_limit: dict[str, float] | None = None
     fixtures: tuple[str, ...] = ()
@@ -38,7 +39,7 @@ class Settings:
         if self.webhook_url is None:
             return []
         return [{"url": self.webhook_url, "secret": self.webhook_secret,
-                 "expand": self.webhook_expand}]
+                 "expand": self.webhook_expand, "schedule": self.webhook_schedule}]
 
 
 def parse_credentials(text: str) -> dict[str, str]:

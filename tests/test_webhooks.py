@@ -162,6 +162,17 @@ def test_the_legacy_schedule_retries_every_ten_minutes_for_a_day(client):
     assert deliveries[-1]["state"] == "permanently failed"
 
 
+def test_the_fast_schedule_is_the_current_one_in_seconds(client):
+    hook(client, dead_url(), schedule="fast")
+    buy(client, "pro")
+    flush(client)
+    client.post("/_emulator/clock/advance", json={"seconds": 200})
+    deliveries = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
+    gaps = [b["at"] - a["at"] for a, b in zip(deliveries, deliveries[1:])]
+    assert gaps[:7] == [1000, 2000, 4000, 6000, 6000, 6000, 24000]
+    assert deliveries[-1]["state"] == "permanently failed" and len(deliveries) == 12
+
+
 def test_a_restarted_receiver_gets_everything(client):
     url = dead_url()
     hook(client, url)

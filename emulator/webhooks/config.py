@@ -11,7 +11,7 @@ from emulator.domain.errors import Invalid
 from emulator.domain.strict import refuse_unknown
 
 SCOPES = ("all", "live", "test")
-SCHEDULES = ("current", "legacy")
+SCHEDULES = ("current", "legacy", "fast")
 MAX_SECRET = 100
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -72,7 +72,7 @@ def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
         errors["scope"] = "scope must be live, test or all"
     schedule = raw.get("schedule", "current")
     if schedule not in SCHEDULES:
-        errors["schedule"] = "schedule must be current or legacy"
+        errors["schedule"] = "schedule must be current, legacy or fast"
     timeout = raw.get("timeout", DEFAULT_TIMEOUT_S)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
             0 < timeout <= 120):
