@@ -21,7 +21,7 @@ import uvicorn
 from emulator import __version__, persistence, tls
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
-from emulator.http.protocol import FastSpringHttpProtocol
+from emulator.http.protocol import with_header_timeout
 from emulator.faults.bucket import parse_rate
 from emulator.fixtures import FixtureError
 from emulator.snapshots import SnapshotError
@@ -101,6 +101,12 @@ def _env_typed(name: str, convert: Callable[[str], Any], default: Any) -> Any:
         return convert(raw)
     except argparse.ArgumentTypeError as exc:
         raise BadVariable(f"{ENV_PREFIX}{name}: {exc}") from None
+
+
+def _connections(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1, not {text!r}")
+    return int(text)
 
 
 def _schedule(text: str) -> str:
@@ -183,6 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
                        default=_env_flag("API_ACCOUNT_CREATED"),
                        help="send account.created for accounts made with POST /accounts too, "
                             "not only at a first order (env API_ACCOUNT_CREATED=true)")
+    serve.add_argument("--header-timeout", type=_interval,
+                       default=_env_typed("HEADER_TIMEOUT", _interval, 10.0),
+                       metavar="SECONDS",
+                       help="close a connection that has not sent a request's headers within "
+                            "this time (slowloris; default 10; env HEADER_TIMEOUT)")
+    serve.add_argument("--keep-alive-timeout", type=_interval,
+                       default=_env_typed("KEEP_ALIVE_TIMEOUT", _interval, 5.0),
+                       metavar="SECONDS",
+                       help="close an idle kept-alive connection after this time (default 5; "
+                            "env KEEP_ALIVE_TIMEOUT)")
+    serve.add_argument("--max-connections", type=_connections,
+                       default=_env_typed("MAX_CONNECTIONS", _connections, 1000),
+                       metavar="N",
+                       help="answer 503 beyond this many connections at once (default 1000; "
+                            "env MAX_CONNECTIONS)")
     serve.add_argument("--tls-cert", default=_env("TLS_CERT"), metavar="FILE",
                        help="serve HTTPS with this PEM certificate chain (with --tls-key; "
                             "env TLS_CERT)")
@@ -292,7 +313,10 @@ def serve(settings: Settings) -> int:
         return 2
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port,
-        log_level=settings.log_level, http=FastSpringHttpProtocol,
+        log_level=settings.log_level,
+        http=with_header_timeout(settings.header_timeout),
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
         access_log=settings.log_level in ("info", "debug", "trace"),
         ssl_certfile=certificate[0] if certificate else None,
         ssl_keyfile=certificate[1] if certificate else None)
@@ -329,6 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         fault_header=args.fault_header, fixtures=tuple(args.fixtures),
                         state_file=args.state_file, state_interval=args.state_interval,
                         api_account_created=args.api_account_created,
+                        header_timeout=args.header_timeout,
+                        keep_alive_timeout=args.keep_alive_timeout,
+                        max_connections=args.max_connections,
                         tls_cert=args.tls_cert, tls_key=args.tls_key,
                         tls_self_signed=args.tls_self_signed, tls_ca_out=args.tls_ca_out,
                         tls_hosts=tuple(args.tls_host))

@@ -28,6 +28,9 @@ class Settings:
     # `POST /accounts` also sends `account.created` (FastSpring documents it for a first
     # order only; see docs/fidelity.md).
     api_account_created: bool = False
+    header_timeout: float = 10.0            # seconds to send a request's headers
+    keep_alive_timeout: float = 5.0         # seconds an idle connection stays open
+    max_connections: int = 1000             # more at once are answered 503
     tls_cert: str | None = None             # serve HTTPS with this certificate chain
     tls_key: str | None = None              # and this private key
     tls_self_signed: bool = False           # or make a CA and a certificate at start-up
