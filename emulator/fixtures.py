@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,24 @@ def parse_document(name: str, text: bytes | str) -> FixtureDocument:
     return FixtureDocument(name, body)
 
 
+def _ready_documents() -> Any:
+    """Where the ready documents are: inside the installed package, or in fixtures/
+    beside it in a source checkout (an editable install)."""
+    try:
+        return resources.files("emulator.fixture_documents")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "fixtures"
+
+
 def read_document(path: str | Path) -> FixtureDocument:
+    """A document from a path, or a ready one by name (`demo`, `empty`) when no such
+    file exists: those ship inside the package."""
     path = Path(path)
+    if not path.exists() and str(path.parent) == ".":
+        name = path.name if path.suffix else f"{path.name}.yaml"
+        packaged = _ready_documents() / name
+        if packaged.is_file():
+            return parse_document(packaged.name, packaged.read_bytes())
     try:
         text = path.read_bytes()
     except OSError as exc:

@@ -196,3 +196,16 @@ def test_webhook_flags_are_validated():
         result = subprocess.run([sys.executable, "-m", "emulator", "serve", *args],
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode == 2 and message in result.stderr
+
+
+def test_the_ready_fixture_documents_load_by_name():
+    """`--fixtures demo` works from any directory: the documents ship in the package."""
+    import base64
+    import json
+    import urllib.request
+    with emulator("--fixtures", "demo") as running:
+        request = urllib.request.Request(f"{running.url}/accounts", headers={
+            "Authorization": "Basic " + base64.b64encode(b"demo:demo").decode(),
+            "User-Agent": "t"})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert json.loads(answer.read())["total"] == 25

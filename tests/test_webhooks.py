@@ -337,3 +337,25 @@ def test_a_receiver_slower_than_the_timeout_is_a_failure(client, receiver):
     (delivery,) = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
     assert delivery["state"] == "failed, will retry"
     assert delivery["error"] == "timed out after 0.2 s" and delivery["response"]["status"] is None
+
+
+def test_a_batch_that_cannot_be_built_is_retried_not_lost(client, receiver, monkeypatch):
+    from emulator.webhooks import channel
+    real = channel.envelope
+    calls = {"n": 0}
+
+    def flaky(events):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("cannot encode")
+        return real(events)
+
+    monkeypatch.setattr(channel, "envelope", flaky)
+    hook(client, receiver.url)
+    buy(client, "pro")
+    flush(client)
+    (failed,) = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
+    assert failed["error"].startswith("could not build the request: ValueError")
+    assert failed["state"] == "failed, will retry"
+    client.post("/_emulator/clock/advance", json={"seconds": 3600})
+    assert [e["id"] for e in receiver.events()] == log_ids(client)

@@ -128,7 +128,19 @@ class Channel:
     async def _send(self, batch: list[Delivery]) -> None:
         webhook = self.webhook
         now = self.hooks.now_ms()
-        body = envelope([event_payload(d.event, webhook.expand, d.wire_id) for d in batch])
+        try:
+            body = envelope([event_payload(d.event, webhook.expand, d.wire_id)
+                             for d in batch])
+        except Exception as exc:        # noqa: BLE001 (the batch must never be lost)
+            # Recorded as a failed attempt, so the batch's events are retried on the
+            # schedule like any failure, never dropped.
+            failed = Attempt(self.hooks.new_id(), webhook.id, webhook.url, now,
+                             [d.wire_id for d in batch],
+                             max(d.attempts for d in batch) + 1, {}, "")
+            failed.error = f"could not build the request: {type(exc).__name__}: {exc}"
+            self._settle(batch, set(), now, failed)
+            self.hooks.record(failed)
+            return
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if webhook.secret:
             headers["X-FS-Signature"] = signature(webhook.secret, body)
@@ -145,6 +157,8 @@ class Channel:
             attempt.error = f"timed out after {webhook.timeout:g} s"
         except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}" or type(exc).__name__
+        except Exception as exc:        # noqa: BLE001 (a failed POST, whatever its cause)
+            attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000
         attempt.status = status
         attempt.response_body = reply[:_BODY_KEPT].decode("utf-8", "replace") if status else None
