@@ -82,3 +82,32 @@ def test_leftovers_of_a_killed_save_are_removed_at_start(tmp_path):
     finally:
         assert running.stop() == 0
     assert state.exists()
+
+
+def test_a_hard_kill_loses_only_what_came_after_the_last_save(tmp_path):
+    import base64
+    state = tmp_path / "state.json"
+    running = start("--state-file", str(state), "--state-interval", "0.1", "--seed", "4")
+    auth = {"Authorization": "Basic " + base64.b64encode(b"kill:pw").decode(),
+            "User-Agent": "t", "Content-Type": "application/json"}
+    body = json.dumps({"contact": {"first": "K", "last": "Ill",
+                                   "email": "k@example.com"}}).encode()
+    request = urllib.request.Request(f"{running.url}/accounts", data=body, headers=auth)
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        account = json.loads(answer.read())["account"]
+    saved_after = time.time()
+    deadline = time.monotonic() + 10
+    while not state.exists() or state.stat().st_mtime < saved_after:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    (tmp_path / ".state.json.killed.saving").write_bytes(b"half a save")
+    running.process.kill()                     # SIGKILL: no shutdown save
+    running.process.wait()
+    again = start("--state-file", str(state), "--seed", "4")
+    try:
+        read = urllib.request.Request(f"{again.url}/accounts/{account}", headers=auth)
+        with urllib.request.urlopen(read, timeout=5) as answer:
+            assert json.loads(answer.read())["id"] == account
+        assert list(tmp_path.glob("*.saving")) == []
+    finally:
+        assert again.stop() == 0
