@@ -43,20 +43,20 @@ local run = os.getenv("RUN_ID")
 """
 
 SCENARIOS = {
-    "get": 'request = function() i = i + 1\n'
-           '  return wrk.format("GET", "/accounts/" .. ids[(i * 7919) % #ids + 1]) end',
-    "create": 'request = function() i = i + 1\n'
-              '  return wrk.format("POST", "/accounts", nil, \'{"contact":{"first":"N",'
-              '"last":"U","email":"new\' .. run .. "-" .. i .. \'@example.com"}}\') end',
-    "update": 'request = function() i = i + 1\n'
-              '  return wrk.format("POST", "/accounts/" .. ids[(i * 7919) % #ids + 1], nil,'
-              ' \'{"contact":{"last":"Changed\' .. i .. \'"}}\') end',
-    "list": 'request = function() i = i + 1\n'
-            '  local pages = math.max(1, math.floor(#ids / 50))\n'
-            '  return wrk.format("GET", "/accounts?page=" .. ((i * 7919) % pages + 1)) end',
-    "lookup": 'request = function() i = i + 1\n'
-              '  return wrk.format("GET", "/accounts?email=" .. '
-              'emails[(i * 7919) % #emails + 1]) end',
+    "get": "request = function() i = i + 1\n"
+    '  return wrk.format("GET", "/accounts/" .. ids[(i * 7919) % #ids + 1]) end',
+    "create": "request = function() i = i + 1\n"
+    '  return wrk.format("POST", "/accounts", nil, \'{"contact":{"first":"N",'
+    '"last":"U","email":"new\' .. run .. "-" .. i .. \'@example.com"}}\') end',
+    "update": "request = function() i = i + 1\n"
+    '  return wrk.format("POST", "/accounts/" .. ids[(i * 7919) % #ids + 1], nil,'
+    ' \'{"contact":{"last":"Changed\' .. i .. \'"}}\') end',
+    "list": "request = function() i = i + 1\n"
+    "  local pages = math.max(1, math.floor(#ids / 50))\n"
+    '  return wrk.format("GET", "/accounts?page=" .. ((i * 7919) % pages + 1)) end',
+    "lookup": "request = function() i = i + 1\n"
+    '  return wrk.format("GET", "/accounts?email=" .. '
+    "emails[(i * 7919) % #emails + 1]) end",
 }
 
 
@@ -82,8 +82,7 @@ def wrk(url: str, seconds: int, connections: int, script: str | None, env: dict)
     if script:
         argv += ["-s", script]
     env = env | {"RUN_ID": f"{time.monotonic_ns()}"}  # fresh emails on every run
-    out = subprocess.run(argv + [url], capture_output=True, text=True, env=env,
-                         check=True).stdout
+    out = subprocess.run([*argv, url], capture_output=True, text=True, env=env, check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         print(f"    warning: {errors.group(1)} non-2xx responses", file=sys.stderr)
@@ -91,16 +90,33 @@ def wrk(url: str, seconds: int, connections: int, script: str | None, env: dict)
 
 
 def start(argv: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(["taskset", "-c", "0", sys.executable, *argv],
-                            stdout=subprocess.DEVNULL, env=os.environ | {"PYTHONPATH": str(
-                                HERE.parent)})
+    return subprocess.Popen(
+        ["taskset", "-c", "0", sys.executable, *argv],
+        stdout=subprocess.DEVNULL,
+        env=os.environ | {"PYTHONPATH": str(HERE.parent)},
+    )
 
 
 def measure_baseline(seconds: int, connections: int, env: dict) -> float:
     port = free_port()
-    server = start(["-m", "uvicorn", "--app-dir", str(HERE), "baseline_app:app", "--port",
-                    str(port), "--loop", "uvloop", "--http", "httptools", "--log-level",
-                    "warning", "--no-access-log"])
+    server = start(
+        [
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "baseline_app:app",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+    )
     try:
         wait_for_port(port)
         wrk(f"http://127.0.0.1:{port}/hello", 1, connections, None, env)  # warm-up
@@ -116,9 +132,19 @@ def run(records: int, seconds: int, connections: int, workdir: Path) -> list[tup
     rows = []
     for name, body in SCENARIOS.items():
         port = free_port()
-        server = start([str(HERE / "serve_populated.py"), "--records", str(records), "--port",
-                        str(port), "--ids-file", str(ids_file), "--emails-file",
-                        str(emails_file)])
+        server = start(
+            [
+                str(HERE / "serve_populated.py"),
+                "--records",
+                str(records),
+                "--port",
+                str(port),
+                "--ids-file",
+                str(ids_file),
+                "--emails-file",
+                str(emails_file),
+            ]
+        )
         try:
             wait_for_port(port)
             script = workdir / f"{name}.lua"
@@ -131,14 +157,18 @@ def run(records: int, seconds: int, connections: int, workdir: Path) -> list[tup
             server.wait()
         baseline = measure_baseline(seconds, connections, env)
         rows.append((records, name, emulator, baseline, emulator / baseline, TARGETS[name]))
-        print(f"  {records:>7} {name:<7} {emulator:>9.0f} req/s  baseline {baseline:>9.0f}"
-              f"  ratio {emulator / baseline:5.0%}  target {TARGETS[name]:.0%}", flush=True)
+        print(
+            f"  {records:>7} {name:<7} {emulator:>9.0f} req/s  baseline {baseline:>9.0f}"
+            f"  ratio {emulator / baseline:5.0%}  target {TARGETS[name]:.0%}",
+            flush=True,
+        )
     return rows
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, nargs="+", default=[1000, 100000])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
@@ -152,8 +182,11 @@ def main() -> int:
         for records in args.records:
             rows += run(records, args.seconds, args.connections, Path(tmp))
     misses = [r for r in rows if r[4] < r[5]]
-    print("\nall scenarios meet their targets" if not misses else
-          "\nbelow target: " + ", ".join(f"{r[1]}@{r[0]}" for r in misses))
+    print(
+        "\nall scenarios meet their targets"
+        if not misses
+        else "\nbelow target: " + ", ".join(f"{r[1]}@{r[0]}" for r in misses)
+    )
     return 0
 
 

@@ -25,16 +25,27 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
     auth = "Basic " + base64.b64encode(b"bench:bench").decode()
-    client = TestClient(create_app(Settings(seed=1)),
-                        headers={"Authorization": auth, "User-Agent": "bench"})
+    client = TestClient(
+        create_app(Settings(seed=1)), headers={"Authorization": auth, "User-Agent": "bench"}
+    )
     client.post("/_emulator/clock/freeze")
-    client.post("/products", json={"products": [{"product": "monthly", "pricing": {
-        "interval": "month", "price": {"USD": 9.99}}}]})
+    client.post(
+        "/products",
+        json={
+            "products": [
+                {"product": "monthly", "pricing": {"interval": "month", "price": {"USD": 9.99}}}
+            ]
+        },
+    )
     started = time.perf_counter()
     for n in range(args.subscriptions):
-        client.post("/_emulator/orders", json={
-            "contact": {"first": "B", "last": "U", "email": f"u{n}@example.com"},
-            "items": [{"product": "monthly"}]})
+        client.post(
+            "/_emulator/orders",
+            json={
+                "contact": {"first": "B", "last": "U", "email": f"u{n}@example.com"},
+                "items": [{"product": "monthly"}],
+            },
+        )
     bought = time.perf_counter() - started
     started = time.perf_counter()
     result = client.post("/_emulator/clock/advance", json={"days": args.days}).json()
@@ -43,8 +54,10 @@ def main() -> None:
     for transition in result["transitions"]:
         kinds[transition["transition"]] = kinds.get(transition["transition"], 0) + 1
     print(f"{args.subscriptions} purchases: {bought:.2f} s")
-    print(f"advance {args.days} days: {advanced:.2f} s, {len(result['transitions'])} "
-          f"transitions {kinds}, {len(result['events'])} events")
+    print(
+        f"advance {args.days} days: {advanced:.2f} s, {len(result['transitions'])} "
+        f"transitions {kinds}, {len(result['events'])} events"
+    )
 
 
 if __name__ == "__main__":

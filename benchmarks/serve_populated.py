@@ -29,9 +29,12 @@ def main() -> None:
     ids, emails = [], []
     for n in range(args.records):
         email = f"user{n}@example.com"
-        account = accounts.create({"contact": {"first": "Bench", "last": f"User{n}",
-                                               "email": email},
-                                   "lookup": {"custom": f"custom-{n:06d}"}})
+        account = accounts.create(
+            {
+                "contact": {"first": "Bench", "last": f"User{n}", "email": email},
+                "lookup": {"custom": f"custom-{n:06d}"},
+            }
+        )
         ids.append(account.id)
         emails.append(email)
     with open(args.ids_file, "w") as f:
@@ -40,8 +43,15 @@ def main() -> None:
         f.write("\n".join(emails) + "\n")
     print("ready", flush=True)
     sys.stdout.flush()
-    uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop",
-                http=FastSpringHttpProtocol, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        loop="uvloop",
+        http=FastSpringHttpProtocol,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -33,23 +33,31 @@ class Target:
 def target() -> Iterator[Target]:
     base_url = os.environ.get("FASTSPRING_BASE_URL")
     if base_url:
-        auth = (os.environ.get("FASTSPRING_USERNAME", ""),
-                os.environ.get("FASTSPRING_PASSWORD", ""))
-        yield Target(base_url.rstrip("/"), auth, emulator=False,
-                     writable=os.environ.get("FASTSPRING_ALLOW_WRITES") == "1")
+        auth = (
+            os.environ.get("FASTSPRING_USERNAME", ""),
+            os.environ.get("FASTSPRING_PASSWORD", ""),
+        )
+        yield Target(
+            base_url.rstrip("/"),
+            auth,
+            emulator=False,
+            writable=os.environ.get("FASTSPRING_ALLOW_WRITES") == "1",
+        )
         return
     server = InProcessEmulator().start()
     try:
-        yield Target(server.url, (f"contract-{uuid.uuid4().hex[:12]}", "pw"), emulator=True,
-                     writable=True)
+        yield Target(
+            server.url, (f"contract-{uuid.uuid4().hex[:12]}", "pw"), emulator=True, writable=True
+        )
     finally:
         server.stop()
 
 
 @pytest.fixture
 def api(target: Target) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=target.base_url, auth=target.auth, headers=AGENT,
-                      timeout=30) as client:
+    with httpx.Client(
+        base_url=target.base_url, auth=target.auth, headers=AGENT, timeout=30
+    ) as client:
         yield client
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DAY = 86_400_000
 WEEK = 7 * DAY
@@ -21,12 +21,11 @@ def day_of(ms: int) -> int:
 
 
 def plus_months(day_ms: int, months: int) -> int:
-    moment = datetime.fromtimestamp(day_ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(day_ms / 1000, tz=UTC)
     total = moment.month - 1 + months
     year, month = moment.year + total // 12, total % 12 + 1
     last = calendar.monthrange(year, month)[1]
-    return int(datetime(year, month, min(moment.day, last), tzinfo=timezone.utc).timestamp()
-               * 1000)
+    return int(datetime(year, month, min(moment.day, last), tzinfo=UTC).timestamp() * 1000)
 
 
 @dataclass
@@ -65,8 +64,7 @@ class Sub:
                 return self.overdue_since + (self.sent + 1) * WEEK, "notice"
             return self.overdue_since + 3 * WEEK, "deactivate"
         reminder = self.next - WEEK
-        if (self.pause_date is None and self.reminded_for != self.next
-                and reminder >= self.begin):
+        if self.pause_date is None and self.reminded_for != self.next and reminder >= self.begin:
             return reminder, "remind"
         return self.next, "pause" if self.pause_date == self.next else "charge"
 
@@ -74,8 +72,8 @@ class Sub:
 class Model:
     def __init__(self, now: int) -> None:
         self.now = now
-        self.emails: dict[str, str] = {}         # casefolded email -> account id
-        self.declined: dict[str, bool] = {}      # account id -> charges fail
+        self.emails: dict[str, str] = {}  # casefolded email -> account id
+        self.declined: dict[str, bool] = {}  # account id -> charges fail
         self.subs: dict[str, Sub] = {}
 
     # --- accounts -----------------------------------------------------------------------
@@ -95,8 +93,9 @@ class Model:
 
     def buy(self, sub_id: str, account_id: str, managed: bool) -> None:
         begin = day_of(self.now)
-        sub = Sub(sub_id, account_id, managed, begin,
-                  next=None if managed else plus_months(begin, 1))
+        sub = Sub(
+            sub_id, account_id, managed, begin, next=None if managed else plus_months(begin, 1)
+        )
         sub.events.append("subscription.activated")
         self.subs[sub_id] = sub
         self.declined.setdefault(account_id, False)
@@ -199,8 +198,11 @@ class Model:
     def advance(self, to: int) -> None:
         """Run every due transition up to `to`, each subscription in date order."""
         while True:
-            dues = [(d[0], sub.id, d[1]) for sub in self.subs.values()
-                    if (d := sub.due()) is not None and d[0] <= to]
+            dues = [
+                (d[0], sub.id, d[1])
+                for sub in self.subs.values()
+                if (d := sub.due()) is not None and d[0] <= to
+            ]
             if not dues:
                 break
             at, sub_id, kind = min(dues)

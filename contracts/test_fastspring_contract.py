@@ -21,6 +21,7 @@ def unique_email() -> str:
 
 # --- read-only ------------------------------------------------------------------------
 
+
 def test_a_request_without_credentials_is_401(target):
     response = httpx.get(f"{target.base_url}/accounts", headers={"User-Agent": "contract"})
     assert response.status_code == 401
@@ -29,8 +30,7 @@ def test_a_request_without_credentials_is_401(target):
 def test_account_list_is_ids_with_paging(api):
     body = api.get("/accounts", params={"limit": 2}).json()
     assert body["action"] == "account.getall" and body["result"] == "success"
-    assert isinstance(body["accounts"], list) and all(isinstance(a, str)
-                                                       for a in body["accounts"])
+    assert isinstance(body["accounts"], list) and all(isinstance(a, str) for a in body["accounts"])
     assert "nextPage" in body
 
 
@@ -72,11 +72,13 @@ def test_events_need_a_begin(api):
 
 # --- writes ---------------------------------------------------------------------------
 
+
 @pytest.mark.writes
 def test_create_get_update_authenticate_an_account(api):
     email = unique_email()
-    created = api.post("/accounts", json={"contact": {"first": "Contract", "last": "Test",
-                                                      "email": email}})
+    created = api.post(
+        "/accounts", json={"contact": {"first": "Contract", "last": "Test", "email": email}}
+    )
     assert created.status_code == 200
     assert created.json()["action"] == "account.create"
     account_id = created.json()["account"]
@@ -87,23 +89,38 @@ def test_create_get_update_authenticate_an_account(api):
     assert api.get(f"/accounts/{account_id}").json()["contact"]["last"] == "Updated"
     (portal,) = api.get(f"/accounts/{account_id}/authenticate").json()["accounts"]
     assert portal["result"] == "success" and portal["url"].startswith("https://")
-    duplicate = api.post("/accounts", json={"contact": {"first": "C", "last": "T",
-                                                        "email": email.upper()}})
+    duplicate = api.post(
+        "/accounts", json={"contact": {"first": "C", "last": "T", "email": email.upper()}}
+    )
     assert duplicate.status_code >= 400
     assert duplicate.json()["error"]["email"].startswith("email already exists")
 
 
 # --- emulator only --------------------------------------------------------------------
 
+
 @pytest.mark.emulator_only
 @pytest.mark.writes
 def test_a_purchase_then_a_period_end_cancel(api):
     api.post("/_emulator/clock/freeze")
-    api.post("/products", json={"products": [{"product": "contract-monthly", "pricing": {
-        "interval": "month", "price": {"USD": 9.0}}}]})
-    order = api.post("/_emulator/orders", json={
-        "contact": {"first": "C", "last": "T", "email": unique_email()},
-        "items": [{"product": "contract-monthly"}]}).json()
+    api.post(
+        "/products",
+        json={
+            "products": [
+                {
+                    "product": "contract-monthly",
+                    "pricing": {"interval": "month", "price": {"USD": 9.0}},
+                }
+            ]
+        },
+    )
+    order = api.post(
+        "/_emulator/orders",
+        json={
+            "contact": {"first": "C", "last": "T", "email": unique_email()},
+            "items": [{"product": "contract-monthly"}],
+        },
+    ).json()
     sub_id = order["items"][0]["subscription"]
     cancel = api.delete(f"/subscriptions/{sub_id}").json()
     assert cancel["subscriptions"][0]["action"] == "subscription.cancel"

@@ -48,20 +48,39 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
         super().__init__()
         self.model = Model(START_MS)
         self.app = create_app(Settings(seed=1))
-        self.client = TestClient(self.app, headers={"Authorization": basic("model", "pw"),
-                                                    "User-Agent": "model"})
+        self.client = TestClient(
+            self.app, headers={"Authorization": basic("model", "pw"), "User-Agent": "model"}
+        )
         self.client.__enter__()
         self.client.post("/_emulator/clock/freeze")
         self.client.post("/_emulator/clock/advance", json={"to": START})
-        self.client.post("/products", json={"products": [
-            {"product": "pro", "pricing": {
-                "interval": "month", "price": {"USD": 10},
-                "reminderNotification": {"enabled": True, "interval": "week",
-                                         "intervalLength": 1},
-                "overdueNotification": {"enabled": True, "interval": "week",
-                                        "intervalLength": 1, "amount": 2},
-                "cancellation": {"interval": "week", "intervalLength": 1}}},
-            {"product": "usage", "pricing": {"interval": "adhoc", "price": {"USD": 1}}}]})
+        self.client.post(
+            "/products",
+            json={
+                "products": [
+                    {
+                        "product": "pro",
+                        "pricing": {
+                            "interval": "month",
+                            "price": {"USD": 10},
+                            "reminderNotification": {
+                                "enabled": True,
+                                "interval": "week",
+                                "intervalLength": 1,
+                            },
+                            "overdueNotification": {
+                                "enabled": True,
+                                "interval": "week",
+                                "intervalLength": 1,
+                                "amount": 2,
+                            },
+                            "cancellation": {"interval": "week", "intervalLength": 1},
+                        },
+                    },
+                    {"product": "usage", "pricing": {"interval": "adhoc", "price": {"USD": 1}}},
+                ]
+            },
+        )
         self.hook_url = receiver().url
         self.client.post("/_emulator/webhooks", json={"url": self.hook_url})
         self.seen_requests = len(receiver().requests)
@@ -76,8 +95,9 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
     def create_account(self, variant):
         email = f"Buyer{variant}@Example.com" if variant < 3 else f"new{self.emails}@x.com"
         self.emails += 1
-        response = self.client.post("/accounts", json={"contact": {
-            "first": "M", "last": "B", "email": email}})
+        response = self.client.post(
+            "/accounts", json={"contact": {"first": "M", "last": "B", "email": email}}
+        )
         owner = self.model.email_owner(email)
         if owner is not None:
             assert response.status_code == 400
@@ -101,8 +121,10 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @rule(target=subscriptions, account=accounts, managed=st.booleans())
     def checkout(self, account, managed):
-        order = self.client.post("/_emulator/orders", json={
-            "account": account, "items": [{"product": "usage" if managed else "pro"}]})
+        order = self.client.post(
+            "/_emulator/orders",
+            json={"account": account, "items": [{"product": "usage" if managed else "pro"}]},
+        )
         assert order.status_code == 200, order.text
         sub_id = order.json()["items"][0]["subscription"]
         self.model.buy(sub_id, account, managed)
@@ -110,20 +132,21 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @rule(sub=subscriptions, now=st.booleans())
     def cancel(self, sub, now):
-        response = self.client.delete(f"/subscriptions/{sub}"
-                                      + ("?billingPeriod=0" if now else ""))
+        response = self.client.delete(f"/subscriptions/{sub}" + ("?billingPeriod=0" if now else ""))
         assert (response.status_code == 200) == self.model.cancel(sub, now)
 
     @rule(sub=subscriptions)
     def uncancel(self, sub):
-        response = self.client.post("/subscriptions", json={"subscriptions": [
-            {"subscription": sub, "deactivation": None}]})
+        response = self.client.post(
+            "/subscriptions", json={"subscriptions": [{"subscription": sub, "deactivation": None}]}
+        )
         assert (response.status_code == 200) == self.model.uncancel(sub)
 
     @rule(sub=subscriptions, quantity=st.integers(1, 5))
     def change_quantity(self, sub, quantity):
-        response = self.client.post("/subscriptions", json={"subscriptions": [
-            {"subscription": sub, "quantity": quantity}]})
+        response = self.client.post(
+            "/subscriptions", json={"subscriptions": [{"subscription": sub, "quantity": quantity}]}
+        )
         assert (response.status_code == 200) == self.model.update(sub, None)
 
     @rule(sub=subscriptions, days_ahead=st.integers(1, 40))
@@ -134,8 +157,9 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @rule(sub=subscriptions, periods=st.integers(1, 2))
     def pause(self, sub, periods):
-        response = self.client.post(f"/subscriptions/{sub}/pause",
-                                    json={"pausePeriodCount": periods})
+        response = self.client.post(
+            f"/subscriptions/{sub}/pause", json={"pausePeriodCount": periods}
+        )
         assert (response.status_code == 200) == self.model.pause(sub, periods)
 
     @rule(sub=subscriptions)
@@ -145,14 +169,17 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
 
     @rule(sub=subscriptions)
     def charge(self, sub):
-        response = self.client.post("/subscriptions/charge", json={"subscriptions": [
-            {"subscription": sub}]})
+        response = self.client.post(
+            "/subscriptions/charge", json={"subscriptions": [{"subscription": sub}]}
+        )
         assert (response.status_code == 200) == self.model.charge_managed(sub)
 
     @rule(account=accounts, declined=st.booleans())
     def decline(self, account, declined):
-        response = self.client.post(f"/_emulator/accounts/{account}/payment",
-                                    json={"decline": "EXPIRED_CARD" if declined else None})
+        response = self.client.post(
+            f"/_emulator/accounts/{account}/payment",
+            json={"decline": "EXPIRED_CARD" if declined else None},
+        )
         assert response.status_code == 200
         self.model.set_decline(account, declined)
 
@@ -173,8 +200,7 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
             body = self.client.get("/accounts", params={"page": page, "limit": 3}).json()
             ids.extend(body["accounts"])
             page = body["nextPage"]
-        assert sorted(ids) == sorted(set(self.model.emails.values()) | set(
-            self.model.declined))
+        assert sorted(ids) == sorted(set(self.model.emails.values()) | set(self.model.declined))
         assert len(ids) == len(set(ids))
         for email, owner in self.model.emails.items():
             found = self.client.get("/accounts", params={"email": email.upper()}).json()
@@ -189,8 +215,7 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
         per_sub: dict[str, list[str]] = {}
         for event in log:
             data = event["data"]
-            sub = data.get("subscription") if isinstance(data.get("subscription"), dict) \
-                else data
+            sub = data.get("subscription") if isinstance(data.get("subscription"), dict) else data
             if event["type"].startswith(SUBSCRIPTION_EVENTS) and isinstance(sub, dict):
                 per_sub.setdefault(sub["id"], []).append(event["type"])
         for sub_id, expected in self.model.subs.items():
@@ -200,9 +225,11 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
             assert got["sequence"] == expected.sequence
             assert got["next"] == expected.next
             assert got["canceledDate"] == expected.canceled_date
-            assert got["deactivationDate"] == (expected.deactivation_date
-                                               if expected.state == "canceled"
-                                               else got["deactivationDate"])
+            assert got["deactivationDate"] == (
+                expected.deactivation_date
+                if expected.state == "canceled"
+                else got["deactivationDate"]
+            )
             assert per_sub.get(sub_id, []) == expected.events
             entries = self.client.get(f"/subscriptions/{sub_id}/entries").json()
             assert len(entries) == expected.sequence
@@ -212,13 +239,15 @@ class EmulatorMatchesModel(RuleBasedStateMachine):
     def every_event_was_acknowledged_once(self):
         self.client.post("/_emulator/clock/advance", json={"seconds": 0})
         log = self.client.get("/_emulator/events", params={"limit": 1000}).json()["events"]
-        mine = [e["id"] for r in receiver().requests[self.seen_requests:]
-                for e in r["json"]["events"]]
+        mine = [
+            e["id"] for r in receiver().requests[self.seen_requests :] for e in r["json"]["events"]
+        ]
         counts = Counter(mine)
         assert set(counts) == {e["id"] for e in log}
         assert all(n == 1 for n in counts.values())
 
 
 TestEmulatorMatchesModel = EmulatorMatchesModel.TestCase
-TestEmulatorMatchesModel.settings = settings(max_examples=examples(20), stateful_step_count=25,
-                                             deadline=None)
+TestEmulatorMatchesModel.settings = settings(
+    max_examples=examples(20), stateful_step_count=25, deadline=None
+)

@@ -44,8 +44,9 @@ _UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="FastSpring API"'}
 class EmulatorApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.registry = Registry(settings.credentials, settings.seed, settings.boot_webhooks(),
-                                 settings.rate_limit)
+        self.registry = Registry(
+            settings.credentials, settings.seed, settings.boot_webhooks(), settings.rate_limit
+        )
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)
         self.auth = Authenticator(self.registry)
@@ -61,12 +62,19 @@ class EmulatorApp:
         document = read_document(path)
         store = document.store
         if store is None:
-            raise FixtureError(document.name, "store", "store",
-                               "a fixture loaded at start-up must name its store "
-                               "(store: {username, password})")
+            raise FixtureError(
+                document.name,
+                "store",
+                "store",
+                "a fixture loaded at start-up must name its store (store: {username, password})",
+            )
         if not self.registry.admits(*store):
-            raise FixtureError(document.name, "store", "store",
-                               "this username and password are not among --credentials")
+            raise FixtureError(
+                document.name,
+                "store",
+                "store",
+                "this username and password are not among --credentials",
+            )
         load_document(document, self.registry.namespace(store[0]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,17 +116,20 @@ class EmulatorApp:
         assert self.settings.state_file is not None
         try:
             persistence.save(self.settings.state_file, self.registry)
-        except Exception as exc:       # noqa: BLE001 (any failure must be reported, not fatal)
+        except Exception as exc:
             self.save_status.error = f"{type(exc).__name__}: {exc}"
-            log.error("could not save the state file %s: %s", self.settings.state_file,
-                      self.save_status.error)
+            log.error(
+                "could not save the state file %s: %s",
+                self.settings.state_file,
+                self.save_status.error,
+            )
         else:
             self.save_status.last_save = time.time()
             self.save_status.error = None
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
-        if "//" in path:        # a base URL ending in "/" joined to "/accounts"
+        if "//" in path:  # a base URL ending in "/" joined to "/accounts"
             path = scope["path"] = _DOUBLED_SLASHES.sub("/", path)
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
@@ -129,8 +140,9 @@ class EmulatorApp:
             return
         method = scope["method"]
         if method != method.upper():
-            await failure(None, {"method": f"Unknown method {method}; methods are upper-case"},
-                          404)(scope, receive, send)
+            await failure(
+                None, {"method": f"Unknown method {method}; methods are upper-case"}, 404
+            )(scope, receive, send)
             return
         authorization = None
         has_user_agent = False
@@ -147,15 +159,22 @@ class EmulatorApp:
                 fault_header = value.decode("latin-1")
         namespace = self.auth.namespace(authorization)
         if namespace is None:
-            await failure(None, {"authorization": "Missing or invalid API credentials "
-                                 "(HTTP Basic auth)."}, 401, headers=_UNAUTHORIZED
-                          )(scope, receive, send)
+            await failure(
+                None,
+                {"authorization": "Missing or invalid API credentials (HTTP Basic auth)."},
+                401,
+                headers=_UNAUTHORIZED,
+            )(scope, receive, send)
             return
         namespace.store.lifecycle.catch_up()
-        ctx = scope["emulator"] = RequestContext(namespace, self.settings.strict,
-                                                 self.settings.max_body_bytes, content_length,
-                                                 self.settings.api_account_created)
-        status: int | None = None      # stays None when a fault drops the connection
+        ctx = scope["emulator"] = RequestContext(
+            namespace,
+            self.settings.strict,
+            self.settings.max_body_bytes,
+            content_length,
+            self.settings.api_account_created,
+        )
+        status: int | None = None  # stays None when a fault drops the connection
         fault: Fault | None = None
 
         async def send_with_warnings(message: Message) -> None:
@@ -163,9 +182,13 @@ class EmulatorApp:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if ctx.warnings:
-                    message["headers"] = [*message["headers"], *(
-                        (b"x-emulator-warning", w.header().encode("latin-1", "replace"))
-                        for w in ctx.warnings)]
+                    message["headers"] = [
+                        *message["headers"],
+                        *(
+                            (b"x-emulator-warning", w.header().encode("latin-1", "replace"))
+                            for w in ctx.warnings
+                        ),
+                    ]
             await send(message)
 
         try:
@@ -175,43 +198,70 @@ class EmulatorApp:
                 except PitfallRefused as refused:
                     pitfall = refused.pitfall
                     await failure(None, {pitfall.field: pitfall.message}, 400)(
-                        scope, receive, send_with_warnings)
+                        scope, receive, send_with_warnings
+                    )
                     return
             if path.startswith(CONTROL_PREFIX):
                 await self._dispatch(scope, receive, send_with_warnings)
                 return
             try:
-                fault = (header_fault(fault_header) if fault_header is not None else
-                         namespace.faults.decide(method, path, namespace.store.clock.now_ms()))
+                fault = (
+                    header_fault(fault_header)
+                    if fault_header is not None
+                    else namespace.faults.decide(method, path, namespace.store.clock.now_ms())
+                )
             except Invalid as exc:
                 await failure(None, exc.errors, 400)(scope, receive, send_with_warnings)
                 return
             if fault is None:
                 await self._dispatch(scope, receive, send_with_warnings)
             else:
-                await apply_fault(fault, scope, receive, send_with_warnings,
-                                  lambda send_to: self._dispatch(scope, receive, send_to))
+                await apply_fault(
+                    fault,
+                    scope,
+                    receive,
+                    send_with_warnings,
+                    lambda send_to: self._dispatch(scope, receive, send_to),
+                )
         finally:
             if not path.startswith(CONTROL_PREFIX):
-                namespace.journal.record(namespace.store.clock.now_ms(), method, path,
-                                         scope["query_string"], status, ctx.warnings, fault)
+                namespace.journal.record(
+                    namespace.store.clock.now_ms(),
+                    method,
+                    path,
+                    scope["query_string"],
+                    status,
+                    ctx.warnings,
+                    fault,
+                )
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         match = self.router.resolve(method, path)
-        if method == "HEAD" and match is not None and match.endpoint is None and (
-                "GET" in match.allowed):
+        if (
+            method == "HEAD"
+            and match is not None
+            and match.endpoint is None
+            and ("GET" in match.allowed)
+        ):
             # HEAD is GET without the body, wherever GET is served.
             match = self.router.resolve("GET", path)
             send = _without_body(send)
         if match is None:
             response = failure(None, {"path": f"Not found: {path}"}, 404)
         elif match.endpoint is None:
-            allowed = [m for m in match.allowed if not getattr(
-                self.router.resolve(m, path).endpoint, "refuses", False)]  # type: ignore[union-attr]
+            allowed = [
+                m
+                for m in match.allowed
+                if not getattr(self.router.resolve(m, path).endpoint, "refuses", False)
+            ]  # type: ignore[union-attr]
             allowed += ["HEAD"] if "GET" in allowed else []
-            response = failure(None, {"method": f"Request method '{method}' not supported"},
-                               405, headers={"Allow": ", ".join(allowed)})
+            response = failure(
+                None,
+                {"method": f"Request method '{method}' not supported"},
+                405,
+                headers={"Allow": ", ".join(allowed)},
+            )
         else:
             scope["path_params"] = match.params
             try:
@@ -219,8 +269,9 @@ class EmulatorApp:
             except Exception:
                 # A bug, never an expected answer: keep even this in the JSON shape.
                 log.exception("unhandled error on %s %s", method, path)
-                response = failure(None, {"server": "Internal emulator error; see the "
-                                                    "emulator log."}, 500)
+                response = failure(
+                    None, {"server": "Internal emulator error; see the emulator log."}, 500
+                )
         await response(scope, receive, send)
 
 
@@ -237,4 +288,3 @@ def _without_body(send: Send) -> Send:
 
 def create_app(settings: Settings | None = None) -> EmulatorApp:
     return EmulatorApp(settings or Settings())
-

@@ -21,9 +21,9 @@ import uvicorn
 from emulator import __version__, persistence, tls
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
-from emulator.http.protocol import with_header_timeout
 from emulator.faults.bucket import parse_rate
 from emulator.fixtures import FixtureError
+from emulator.http.protocol import with_header_timeout
 from emulator.snapshots import SnapshotError
 from emulator.webhooks.config import valid_secret, valid_url
 
@@ -59,8 +59,9 @@ def _credentials(text: str) -> dict[str, str]:
 
 def _webhook_url(text: str) -> str:
     if not valid_url(text):
-        raise argparse.ArgumentTypeError(f"webhook must be an http:// or https:// URL, "
-                                         f"not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"webhook must be an http:// or https:// URL, not {text!r}"
+        )
     return text
 
 
@@ -117,8 +118,7 @@ def _schedule(text: str) -> str:
 
 def _log_level(text: str) -> str:
     if text not in LOG_LEVELS:
-        raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, "
-                                         f"not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, not {text!r}")
     return text
 
 
@@ -141,104 +141,189 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="fastspring-emulator",
-        description="A local, stateful emulator of FastSpring's REST API.")
+        description="A local, stateful emulator of FastSpring's REST API.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the emulated API over HTTP",
-                                description="Serve the emulated FastSpring API. Each flag "
-                                f"also reads {ENV_PREFIX}<FLAG> from the environment.")
-    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"),
-                       help="address to bind (default 127.0.0.1; env HOST)")
-    serve.add_argument("--port", type=_port, default=_env_typed("PORT", _port, "8282"),
-                       help="port to bind; 0 picks a free one (default 8282; env PORT)")
-    serve.add_argument("--credentials", type=_credentials, default=_env_typed("CREDENTIALS", _credentials, None),
-                       help="only accept these Basic-auth pairs, as user:pass,user2:pass2 "
-                            "(default: any non-empty pair; env CREDENTIALS)")
-    serve.add_argument("--strict", action=argparse.BooleanOptionalAction,
-                       default=_env_flag("STRICT"),
-                       help="refuse pitfall requests with a 400 instead of warning "
-                            "(env STRICT=true)")
-    serve.add_argument("--seed", type=_seed, default=_env_typed("SEED", _seed, None),
-                       help="make ids and tokens reproducible (env SEED)")
-    serve.add_argument("--webhook", type=_webhook_url, default=_env_typed("WEBHOOK", _webhook_url, None),
-                       metavar="URL",
-                       help="deliver every store's events to this URL, including stores "
-                            "created later (env WEBHOOK)")
-    serve.add_argument("--webhook-secret", type=_webhook_secret,
-                       default=_env_typed("WEBHOOK_SECRET", _webhook_secret, None), metavar="SECRET",
-                       help="sign those deliveries with X-FS-Signature (env WEBHOOK_SECRET)")
-    serve.add_argument("--webhook-expand", action=argparse.BooleanOptionalAction,
-                       default=_env_flag("WEBHOOK_EXPAND"),
-                       help="embed accounts, orders, products and subscriptions in those "
-                            "deliveries instead of ids (env WEBHOOK_EXPAND=true)")
-    serve.add_argument("--webhook-retry-schedule", choices=("current", "legacy", "fast"),
-                       default=_env_typed("WEBHOOK_RETRY_SCHEDULE", _schedule, "current"),
-                       help="retry schedule of those deliveries: FastSpring's current one "
-                            "(1 h, 2 h, 4 h, ...), the legacy one (every 10 minutes), or fast "
-                            "(the current one in seconds, for local development; env "
-                            "WEBHOOK_RETRY_SCHEDULE)")
-    serve.add_argument("--rate-limit", type=_rate_limit, default=_env_typed("RATE_LIMIT", _rate_limit, None),
-                       metavar="REQUESTS/SECONDS",
-                       help="give every store a token bucket, e.g. 250/60; over it, requests "
-                            "get 429 with no rate-limit headers (env RATE_LIMIT)")
-    serve.add_argument("--fault-header", action=argparse.BooleanOptionalAction,
-                       default=_env_flag("FAULT_HEADER", default=True),
-                       help="honour the X-Emulator-Fault request header (default on; env "
-                            "FAULT_HEADER=false to turn it off)")
-    serve.add_argument("--api-account-created", action=argparse.BooleanOptionalAction,
-                       default=_env_flag("API_ACCOUNT_CREATED"),
-                       help="send account.created for accounts made with POST /accounts too, "
-                            "not only at a first order (env API_ACCOUNT_CREATED=true)")
-    serve.add_argument("--header-timeout", type=_interval,
-                       default=_env_typed("HEADER_TIMEOUT", _interval, 10.0),
-                       metavar="SECONDS",
-                       help="close a connection that has not sent a request's headers within "
-                            "this time (slowloris; default 10; env HEADER_TIMEOUT)")
-    serve.add_argument("--keep-alive-timeout", type=_interval,
-                       default=_env_typed("KEEP_ALIVE_TIMEOUT", _interval, 5.0),
-                       metavar="SECONDS",
-                       help="close an idle kept-alive connection after this time (default 5; "
-                            "env KEEP_ALIVE_TIMEOUT)")
-    serve.add_argument("--max-connections", type=_connections,
-                       default=_env_typed("MAX_CONNECTIONS", _connections, 1000),
-                       metavar="N",
-                       help="answer 503 beyond this many connections at once (default 1000; "
-                            "env MAX_CONNECTIONS)")
-    serve.add_argument("--tls-cert", default=_env("TLS_CERT"), metavar="FILE",
-                       help="serve HTTPS with this PEM certificate chain (with --tls-key; "
-                            "env TLS_CERT)")
-    serve.add_argument("--tls-key", default=_env("TLS_KEY"), metavar="FILE",
-                       help="the PEM private key of --tls-cert (env TLS_KEY)")
-    serve.add_argument("--tls-self-signed", action=argparse.BooleanOptionalAction,
-                       default=_env_flag("TLS_SELF_SIGNED"),
-                       help="serve HTTPS with a certificate from a CA made at start-up, for "
-                            "localhost, 127.0.0.1, api.fastspring.com and every --tls-host "
-                            "(env TLS_SELF_SIGNED=true)")
-    serve.add_argument("--tls-ca-out", default=_env("TLS_CA_OUT"), metavar="PATH",
-                       help="write that CA as PEM here, for clients to trust (default "
-                            "./fastspring-emulator-ca.pem; env TLS_CA_OUT)")
-    serve.add_argument("--tls-host", action="append", metavar="NAME",
-                       default=[h for h in (_env("TLS_HOSTS") or "").split(",") if h],
-                       help="another name the self-signed certificate covers; repeat for "
-                            "several (env TLS_HOSTS, comma-separated)")
-    serve.add_argument("--fixtures", action="append", metavar="FILE",
-                       default=[p for p in (_env("FIXTURES") or "").split(os.pathsep) if p],
-                       help="load a fixture document (JSON or YAML) into the store it names; "
-                            "repeat for several (env FIXTURES, separated by "
-                            f"'{os.pathsep}')")
-    serve.add_argument("--state-file", default=_env("STATE_FILE"), metavar="PATH",
-                       help="load every store from PATH at start-up and save them there "
-                            "(atomically) at shutdown and every --state-interval seconds "
-                            "(env STATE_FILE)")
-    serve.add_argument("--state-interval", type=_interval,
-                       default=_env_typed("STATE_INTERVAL", _interval, "30"), metavar="SECONDS",
-                       help="how often to save the state file (default 30; env "
-                            "STATE_INTERVAL)")
-    serve.add_argument("--log-level", choices=LOG_LEVELS,
-                       default=_env_typed("LOG_LEVEL", _log_level, "warning"),
-                       help="warning prints only the start line and errors; info adds "
-                            "uvicorn's lifecycle and access log (default warning; env "
-                            "LOG_LEVEL)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the emulated API over HTTP",
+        description="Serve the emulated FastSpring API. Each flag "
+        f"also reads {ENV_PREFIX}<FLAG> from the environment.",
+    )
+    serve.add_argument(
+        "--host",
+        default=_env("HOST", "127.0.0.1"),
+        help="address to bind (default 127.0.0.1; env HOST)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=_env_typed("PORT", _port, "8282"),
+        help="port to bind; 0 picks a free one (default 8282; env PORT)",
+    )
+    serve.add_argument(
+        "--credentials",
+        type=_credentials,
+        default=_env_typed("CREDENTIALS", _credentials, None),
+        help="only accept these Basic-auth pairs, as user:pass,user2:pass2 "
+        "(default: any non-empty pair; env CREDENTIALS)",
+    )
+    serve.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("STRICT"),
+        help="refuse pitfall requests with a 400 instead of warning (env STRICT=true)",
+    )
+    serve.add_argument(
+        "--seed",
+        type=_seed,
+        default=_env_typed("SEED", _seed, None),
+        help="make ids and tokens reproducible (env SEED)",
+    )
+    serve.add_argument(
+        "--webhook",
+        type=_webhook_url,
+        default=_env_typed("WEBHOOK", _webhook_url, None),
+        metavar="URL",
+        help="deliver every store's events to this URL, including stores "
+        "created later (env WEBHOOK)",
+    )
+    serve.add_argument(
+        "--webhook-secret",
+        type=_webhook_secret,
+        default=_env_typed("WEBHOOK_SECRET", _webhook_secret, None),
+        metavar="SECRET",
+        help="sign those deliveries with X-FS-Signature (env WEBHOOK_SECRET)",
+    )
+    serve.add_argument(
+        "--webhook-expand",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("WEBHOOK_EXPAND"),
+        help="embed accounts, orders, products and subscriptions in those "
+        "deliveries instead of ids (env WEBHOOK_EXPAND=true)",
+    )
+    serve.add_argument(
+        "--webhook-retry-schedule",
+        choices=("current", "legacy", "fast"),
+        default=_env_typed("WEBHOOK_RETRY_SCHEDULE", _schedule, "current"),
+        help="retry schedule of those deliveries: FastSpring's current one "
+        "(1 h, 2 h, 4 h, ...), the legacy one (every 10 minutes), or fast "
+        "(the current one in seconds, for local development; env "
+        "WEBHOOK_RETRY_SCHEDULE)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=_env_typed("RATE_LIMIT", _rate_limit, None),
+        metavar="REQUESTS/SECONDS",
+        help="give every store a token bucket, e.g. 250/60; over it, requests "
+        "get 429 with no rate-limit headers (env RATE_LIMIT)",
+    )
+    serve.add_argument(
+        "--fault-header",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("FAULT_HEADER", default=True),
+        help="honour the X-Emulator-Fault request header (default on; env "
+        "FAULT_HEADER=false to turn it off)",
+    )
+    serve.add_argument(
+        "--api-account-created",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("API_ACCOUNT_CREATED"),
+        help="send account.created for accounts made with POST /accounts too, "
+        "not only at a first order (env API_ACCOUNT_CREATED=true)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_interval,
+        default=_env_typed("HEADER_TIMEOUT", _interval, 10.0),
+        metavar="SECONDS",
+        help="close a connection that has not sent a request's headers within "
+        "this time (slowloris; default 10; env HEADER_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=_interval,
+        default=_env_typed("KEEP_ALIVE_TIMEOUT", _interval, 5.0),
+        metavar="SECONDS",
+        help="close an idle kept-alive connection after this time (default 5; "
+        "env KEEP_ALIVE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_connections,
+        default=_env_typed("MAX_CONNECTIONS", _connections, 1000),
+        metavar="N",
+        help="answer 503 beyond this many connections at once (default 1000; env MAX_CONNECTIONS)",
+    )
+    serve.add_argument(
+        "--tls-cert",
+        default=_env("TLS_CERT"),
+        metavar="FILE",
+        help="serve HTTPS with this PEM certificate chain (with --tls-key; env TLS_CERT)",
+    )
+    serve.add_argument(
+        "--tls-key",
+        default=_env("TLS_KEY"),
+        metavar="FILE",
+        help="the PEM private key of --tls-cert (env TLS_KEY)",
+    )
+    serve.add_argument(
+        "--tls-self-signed",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("TLS_SELF_SIGNED"),
+        help="serve HTTPS with a certificate from a CA made at start-up, for "
+        "localhost, 127.0.0.1, api.fastspring.com and every --tls-host "
+        "(env TLS_SELF_SIGNED=true)",
+    )
+    serve.add_argument(
+        "--tls-ca-out",
+        default=_env("TLS_CA_OUT"),
+        metavar="PATH",
+        help="write that CA as PEM here, for clients to trust (default "
+        "./fastspring-emulator-ca.pem; env TLS_CA_OUT)",
+    )
+    serve.add_argument(
+        "--tls-host",
+        action="append",
+        metavar="NAME",
+        default=[h for h in (_env("TLS_HOSTS") or "").split(",") if h],
+        help="another name the self-signed certificate covers; repeat for "
+        "several (env TLS_HOSTS, comma-separated)",
+    )
+    serve.add_argument(
+        "--fixtures",
+        action="append",
+        metavar="FILE",
+        default=[p for p in (_env("FIXTURES") or "").split(os.pathsep) if p],
+        help="load a fixture document (JSON or YAML) into the store it names; "
+        "repeat for several (env FIXTURES, separated by "
+        f"'{os.pathsep}')",
+    )
+    serve.add_argument(
+        "--state-file",
+        default=_env("STATE_FILE"),
+        metavar="PATH",
+        help="load every store from PATH at start-up and save them there "
+        "(atomically) at shutdown and every --state-interval seconds "
+        "(env STATE_FILE)",
+    )
+    serve.add_argument(
+        "--state-interval",
+        type=_interval,
+        default=_env_typed("STATE_INTERVAL", _interval, "30"),
+        metavar="SECONDS",
+        help="how often to save the state file (default 30; env STATE_INTERVAL)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=_env_typed("LOG_LEVEL", _log_level, "warning"),
+        help="warning prints only the start line and errors; info adds "
+        "uvicorn's lifecycle and access log (default warning; env "
+        "LOG_LEVEL)",
+    )
     return parser
 
 
@@ -269,8 +354,7 @@ class _AnnouncingServer(uvicorn.Server):
         host = self.config.host
         shown = f"[{host}]" if ":" in host else host
         scheme = "https" if self.config.is_ssl else "http"
-        print(f"fastspring-emulator {__version__} serving {scheme}://{shown}:{port}",
-              flush=True)
+        print(f"fastspring-emulator {__version__} serving {scheme}://{shown}:{port}", flush=True)
 
 
 def _port_in_use(host: str, port: int) -> str | None:
@@ -312,21 +396,27 @@ def serve(settings: Settings) -> int:
         print(f"fastspring-emulator: {exc}", file=sys.stderr)
         return 2
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port,
+        app,
+        host=settings.host,
+        port=settings.port,
         log_level=settings.log_level,
         http=with_header_timeout(settings.header_timeout),
         timeout_keep_alive=settings.keep_alive_timeout,
         limit_concurrency=settings.max_connections,
         access_log=settings.log_level in ("info", "debug", "trace"),
         ssl_certfile=certificate[0] if certificate else None,
-        ssl_keyfile=certificate[1] if certificate else None)
+        ssl_keyfile=certificate[1] if certificate else None,
+    )
     try:
         _AnnouncingServer(config).run()
     finally:
         tls.remove_temporary(settings, certificate)
     if settings.state_file and app.save_status.error:
-        print(f"fastspring-emulator: the state file was not saved at shutdown: "
-              f"{app.save_status.error}", file=sys.stderr)
+        print(
+            f"fastspring-emulator: the state file was not saved at shutdown: "
+            f"{app.save_status.error}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -344,21 +434,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--tls-cert and --tls-key go together")
     if args.tls_self_signed and args.tls_cert:
         parser.error("give either --tls-self-signed or --tls-cert and --tls-key")
-    settings = Settings(host=args.host, port=args.port, credentials=args.credentials,
-                        strict=args.strict, seed=args.seed, log_level=args.log_level,
-                        webhook_url=args.webhook, webhook_secret=args.webhook_secret,
-                        webhook_expand=args.webhook_expand,
-                        webhook_schedule=args.webhook_retry_schedule,
-                        rate_limit=args.rate_limit,
-                        fault_header=args.fault_header, fixtures=tuple(args.fixtures),
-                        state_file=args.state_file, state_interval=args.state_interval,
-                        api_account_created=args.api_account_created,
-                        header_timeout=args.header_timeout,
-                        keep_alive_timeout=args.keep_alive_timeout,
-                        max_connections=args.max_connections,
-                        tls_cert=args.tls_cert, tls_key=args.tls_key,
-                        tls_self_signed=args.tls_self_signed, tls_ca_out=args.tls_ca_out,
-                        tls_hosts=tuple(args.tls_host))
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        credentials=args.credentials,
+        strict=args.strict,
+        seed=args.seed,
+        log_level=args.log_level,
+        webhook_url=args.webhook,
+        webhook_secret=args.webhook_secret,
+        webhook_expand=args.webhook_expand,
+        webhook_schedule=args.webhook_retry_schedule,
+        rate_limit=args.rate_limit,
+        fault_header=args.fault_header,
+        fixtures=tuple(args.fixtures),
+        state_file=args.state_file,
+        state_interval=args.state_interval,
+        api_account_created=args.api_account_created,
+        header_timeout=args.header_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=args.max_connections,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_self_signed=args.tls_self_signed,
+        tls_ca_out=args.tls_ca_out,
+        tls_hosts=tuple(args.tls_host),
+    )
     return serve(settings)
 
 

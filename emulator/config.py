@@ -28,21 +28,27 @@ class Settings:
     # `POST /accounts` also sends `account.created` (FastSpring documents it for a first
     # order only; see docs/fidelity.md).
     api_account_created: bool = False
-    header_timeout: float = 10.0            # seconds to send a request's headers
-    keep_alive_timeout: float = 5.0         # seconds an idle connection stays open
-    max_connections: int = 1000             # more at once are answered 503
-    tls_cert: str | None = None             # serve HTTPS with this certificate chain
-    tls_key: str | None = None              # and this private key
-    tls_self_signed: bool = False           # or make a CA and a certificate at start-up
-    tls_ca_out: str | None = None           # where to write that CA (PEM)
-    tls_hosts: tuple[str, ...] = ()         # extra names the certificate covers
+    header_timeout: float = 10.0  # seconds to send a request's headers
+    keep_alive_timeout: float = 5.0  # seconds an idle connection stays open
+    max_connections: int = 1000  # more at once are answered 503
+    tls_cert: str | None = None  # serve HTTPS with this certificate chain
+    tls_key: str | None = None  # and this private key
+    tls_self_signed: bool = False  # or make a CA and a certificate at start-up
+    tls_ca_out: str | None = None  # where to write that CA (PEM)
+    tls_hosts: tuple[str, ...] = ()  # extra names the certificate covers
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""
         if self.webhook_url is None:
             return []
-        return [{"url": self.webhook_url, "secret": self.webhook_secret,
-                 "expand": self.webhook_expand, "schedule": self.webhook_schedule}]
+        return [
+            {
+                "url": self.webhook_url,
+                "secret": self.webhook_secret,
+                "expand": self.webhook_expand,
+                "schedule": self.webhook_schedule,
+            }
+        ]
 
 
 def parse_credentials(text: str) -> dict[str, str]:

@@ -27,13 +27,27 @@ from emulator.domain.strict import refuse_unknown
 from emulator.http.body import MAX_DEPTH, nesting_depth
 from emulator.webhooks.config import parse_webhook
 
-SECTIONS = ("store", "seed", "clock", "exchange_rates", "products", "offers", "coupons",
-            "accounts", "orders", "quotes", "checkout_sessions", "invoices", "webhooks",
-            "faults", "rate_limit")
+SECTIONS = (
+    "store",
+    "seed",
+    "clock",
+    "exchange_rates",
+    "products",
+    "offers",
+    "coupons",
+    "accounts",
+    "orders",
+    "quotes",
+    "checkout_sessions",
+    "invoices",
+    "webhooks",
+    "faults",
+    "rate_limit",
+)
 QUOTE_STATES = ("OPEN", "AWAITING_PAYMENT", "COMPLETED", "CANCELED")
 # Entries are strict: a typo such as `stat: overdue` must not load an active subscription.
 ACCOUNT_KEYS = ("name", "payment", "contact", "language", "country", "lookup", "address")
-ORDER_KEYS = CHECKOUT_KEYS + ("name", "state", "decline", "pausePeriods")
+ORDER_KEYS = (*CHECKOUT_KEYS, "name", "state", "decline", "pausePeriods")
 STATES = ("active", "trial", "overdue", "canceled", "deactivated", "paused", "managed")
 TIMED_STATES = ("overdue", "paused")
 
@@ -46,8 +60,12 @@ class FixtureError(Exception):
         self.document, self.entry, self.field, self.message = document, entry, field, message
 
     def as_dict(self) -> dict[str, str]:
-        return {"document": self.document, "entry": self.entry, "field": self.field,
-                "message": self.message}
+        return {
+            "document": self.document,
+            "entry": self.entry,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -61,10 +79,11 @@ class FixtureDocument:
         if store is None:
             return None
         if not isinstance(store, Mapping) or not all(
-                isinstance(store.get(k), str) and store.get(k) for k in ("username",
-                                                                         "password")):
-            raise FixtureError(self.name, "store", "store",
-                               "store must be {username: ..., password: ...}")
+            isinstance(store.get(k), str) and store.get(k) for k in ("username", "password")
+        ):
+            raise FixtureError(
+                self.name, "store", "store", "store must be {username: ..., password: ...}"
+            )
         return store["username"], store["password"]
 
 
@@ -73,21 +92,22 @@ def parse_document(name: str, text: bytes | str) -> FixtureDocument:
     try:
         body = orjson.loads(text) if name.endswith(".json") else yaml.safe_load(text)
     except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
-        raise FixtureError(name, "document", "document", f"not valid JSON or YAML: {exc}"
-                           ) from None
+        raise FixtureError(name, "document", "document", f"not valid JSON or YAML: {exc}") from None
     except RecursionError:
         raise FixtureError(name, "document", "document", "nested too deeply") from None
     if body is None:
         body = {}
     if nesting_depth(body, MAX_DEPTH + 2) > MAX_DEPTH + 2:
-        raise FixtureError(name, "document", "document",
-                           f"nested more than {MAX_DEPTH + 2} levels deep")
+        raise FixtureError(
+            name, "document", "document", f"nested more than {MAX_DEPTH + 2} levels deep"
+        )
     if not isinstance(body, dict):
         raise FixtureError(name, "document", "document", "a fixture is a mapping of sections")
     unknown = [str(k) for k in body if k not in SECTIONS]
     if unknown:
-        raise FixtureError(name, unknown[0], unknown[0],
-                           "unknown section; sections are " + ", ".join(SECTIONS))
+        raise FixtureError(
+            name, unknown[0], unknown[0], "unknown section; sections are " + ", ".join(SECTIONS)
+        )
     return FixtureDocument(name, body)
 
 
@@ -160,8 +180,11 @@ class _Loader:
         if timed and "clock" not in body:
             raise self.fail(timed[0][0], "state", "overdue and paused need a clock start")
         if timed and len(self.store.events):
-            raise self.fail(timed[0][0], "state", "overdue and paused need an empty store: "
-                                                  "they are reached by moving the clock")
+            raise self.fail(
+                timed[0][0],
+                "state",
+                "overdue and paused need an empty store: they are reached by moving the clock",
+            )
         if "seed" in body:
             if isinstance(body["seed"], bool) or not isinstance(body["seed"], int):
                 raise self.fail("seed", "seed", "seed must be an integer")
@@ -172,12 +195,13 @@ class _Loader:
         for entry, item in self.section("products"):
             self.domain(entry, self.store.catalog.upsert, item)
         for entry, item in self.section("offers"):
-            self.domain(entry, self.store.catalog.set_offers, str(item.get("product")),
-                        item.get("offers"))
+            self.domain(
+                entry, self.store.catalog.set_offers, str(item.get("product")), item.get("offers")
+            )
         for entry, item in self.section("coupons"):
             self.domain(entry, self.store.coupons.upsert, item)
         for entry, item in self.section("webhooks"):
-            if self.dry_run:      # only check: a scratch store's events must never go out
+            if self.dry_run:  # only check: a scratch store's events must never go out
                 self.domain(entry, parse_webhook, "check", item)
             else:
                 self.domain(entry, self.namespace.hooks.add, item)
@@ -200,8 +224,11 @@ class _Loader:
         for entry, item in self.section("faults"):
             self.domain(entry, self.namespace.faults.add, item)
         if "rate_limit" in body:
-            self.domain("rate_limit", self.namespace.faults.set_rate_limit,
-                        body["rate_limit"] if isinstance(body["rate_limit"], Mapping) else {})
+            self.domain(
+                "rate_limit",
+                self.namespace.faults.set_rate_limit,
+                body["rate_limit"] if isinstance(body["rate_limit"], Mapping) else {},
+            )
         if frozen is False:
             clock.unfreeze()
 
@@ -211,8 +238,7 @@ class _Loader:
         for entry, item in self.section("quotes"):
             status = item.pop("status", "OPEN")
             if status not in QUOTE_STATES:
-                raise self.fail(entry, "status", "status must be one of "
-                                + ", ".join(QUOTE_STATES))
+                raise self.fail(entry, "status", "status must be one of " + ", ".join(QUOTE_STATES))
             quote = self.domain(entry, quotes.create, item)
             if status == "AWAITING_PAYMENT":
                 self.domain(entry, quotes.invoice, quote.id)
@@ -242,8 +268,7 @@ class _Loader:
             clock = {"start": clock}
         if not isinstance(clock, Mapping):
             raise self.fail("clock", "clock", "clock must be {start: <ISO-8601>, frozen: true}")
-        start = parse_instant(clock.get("start")) if isinstance(clock.get("start"), str) \
-            else None
+        start = parse_instant(clock.get("start")) if isinstance(clock.get("start"), str) else None
         if start is None:
             raise self.fail("clock", "start", "start must be an ISO-8601 instant")
         frozen = clock.get("frozen", True)
@@ -266,8 +291,12 @@ class _Loader:
         account = self.domain(entry, self.store.accounts.create, item)
         self.accounts[name] = account.id
         if payment is not None:
-            self.domain(entry, self.store.lifecycle.set_payment, account.id,
-                        payment.get("decline") if isinstance(payment, Mapping) else 0)
+            self.domain(
+                entry,
+                self.store.lifecycle.set_payment,
+                account.id,
+                payment.get("decline") if isinstance(payment, Mapping) else 0,
+            )
 
     def _purchase(self, entry: str, item: dict[str, Any]) -> Any:
         self.domain(entry, refuse_unknown, item, ORDER_KEYS)
@@ -275,8 +304,9 @@ class _Loader:
         account = body.get("account")
         if isinstance(account, str):
             if account not in self.accounts:
-                raise self.fail(entry, "account", f"no account is named {account}; name it "
-                                                  "in accounts first")
+                raise self.fail(
+                    entry, "account", f"no account is named {account}; name it in accounts first"
+                )
             body["account"] = self.accounts[account]
         order = self.domain(entry, self.store.lifecycle.checkout, body)
         name = item.get("name")
@@ -287,8 +317,7 @@ class _Loader:
         return order
 
     def _subscriptions(self, entry: str, order: Any) -> list[Any]:
-        subs = [self.store.subscriptions.get(i.subscription) for i in order.items
-                if i.subscription]
+        subs = [self.store.subscriptions.get(i.subscription) for i in order.items if i.subscription]
         if not subs:
             raise self.fail(entry, "state", "a state needs a subscription product in items")
         return subs
@@ -300,19 +329,25 @@ class _Loader:
         plans = []
         for entry, item in timed:
             first = item.get("items")
-            path = first[0].get("product") if isinstance(first, list) and first and \
-                isinstance(first[0], Mapping) else None
+            path = (
+                first[0].get("product")
+                if isinstance(first, list) and first and isinstance(first[0], Mapping)
+                else None
+            )
             product = self.store.catalog.find(path) if isinstance(path, str) else None
             pricing = product.pricing if product else None
             if pricing is None or not pricing.is_subscription or pricing.managed:
-                raise self.fail(entry, "items", "overdue and paused need a product that "
-                                                "renews by itself")
+                raise self.fail(
+                    entry, "items", "overdue and paused need a product that renews by itself"
+                )
             day = start_of_day(start)
-            period_days = pricing.trial or (
-                add_interval(day, pricing.interval, pricing.interval_length) - day) // DAY_MS
+            period_days = (
+                pricing.trial
+                or (add_interval(day, pricing.interval, pricing.interval_length) - day) // DAY_MS
+            )
             plans.append((start - (period_days + 1) * DAY_MS, entry, item))
         plans.sort(key=lambda p: p[0])
-        self.store.clock.travel_to(plans[0][0])      # back in time: the store has no events
+        self.store.clock.travel_to(plans[0][0])  # back in time: the store has no events
         for bought_at, entry, item in plans:
             self.store.lifecycle.advance(bought_at)
             order = self._purchase(entry, item)
@@ -321,8 +356,12 @@ class _Loader:
                     periods = item.get("pausePeriods", 1)
                     self.domain(entry, self.store.lifecycle.pause, sub.id, periods)
                 else:
-                    self.domain(entry, self.store.lifecycle.set_payment, sub.account_id,
-                                item.get("decline", "EXPIRED_CARD"))
+                    self.domain(
+                        entry,
+                        self.store.lifecycle.set_payment,
+                        sub.account_id,
+                        item.get("decline", "EXPIRED_CARD"),
+                    )
 
     def _order(self, entry: str, item: dict[str, Any]) -> None:
         state = item.get("state")
@@ -337,8 +376,7 @@ class _Loader:
             elif state == "trial" and sub.state != "trial":
                 raise self.fail(entry, "state", f"{sub.product} has no free trial")
             elif state == "managed" and not sub.adhoc:
-                raise self.fail(entry, "state", f"{sub.product} is not a managed (adhoc) "
-                                                "product")
+                raise self.fail(entry, "state", f"{sub.product} is not a managed (adhoc) product")
             elif state == "active" and sub.state != "active":
                 raise self.fail(entry, "state", f"{sub.product} starts in {sub.state}")
 
@@ -352,7 +390,10 @@ def load_document(document: FixtureDocument, namespace: Any) -> None:
     tried apart: its structure is checked first, and an entry the rules refuse stops
     the load there, with the entries before it applied.
     """
-    if len(namespace.store.events) == 0 and len(namespace.store.accounts) == 0 and \
-            len(namespace.store.catalog) == 0:
+    if (
+        len(namespace.store.events) == 0
+        and len(namespace.store.accounts) == 0
+        and len(namespace.store.catalog) == 0
+    ):
         _Loader(document, namespace.scratch(), dry_run=True).load()
     _Loader(document, namespace, dry_run=False).load()

@@ -26,11 +26,18 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
 
-    def record(self, time_ms: int, method: str, path: str, query: bytes, status: int | None,
-               warnings: list[Pitfall], fault: Fault | None = None) -> None:
+    def record(
+        self,
+        time_ms: int,
+        method: str,
+        path: str,
+        query: bytes,
+        status: int | None,
+        warnings: list[Pitfall],
+        fault: Fault | None = None,
+    ) -> None:
         self._seq += 1
-        self._entries.append((self._seq, time_ms, method, path, query, status, warnings,
-                              fault))
+        self._entries.append((self._seq, time_ms, method, path, query, status, warnings, fault))
 
     def entries(self, limit: int, since: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after sequence number `since`, oldest first."""
@@ -39,8 +46,16 @@ class Journal:
             if entry[0] <= since or len(picked) == limit:
                 break
             picked.append(entry)
-        return [{"seq": seq, "time": iso_instant(ms), "method": method, "path": path,
-                 "query": query.decode("latin-1"), "status": status,
-                 "warnings": [w.as_dict() for w in warnings],
-                 "fault": None if fault is None else fault.as_dict()}
-                for seq, ms, method, path, query, status, warnings, fault in reversed(picked)]
+        return [
+            {
+                "seq": seq,
+                "time": iso_instant(ms),
+                "method": method,
+                "path": path,
+                "query": query.decode("latin-1"),
+                "status": status,
+                "warnings": [w.as_dict() for w in warnings],
+                "fault": None if fault is None else fault.as_dict(),
+            }
+            for seq, ms, method, path, query, status, warnings, fault in reversed(picked)
+        ]

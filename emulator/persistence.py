@@ -24,12 +24,16 @@ TEMP_SUFFIX = ".saving"
 @dataclass
 class SaveStatus:
     """How the last save went, for the health check and the shutdown."""
-    last_save: float | None = None          # wall-clock seconds of the last good save
-    error: str | None = None                # why the last save failed, if it did
+
+    last_save: float | None = None  # wall-clock seconds of the last good save
+    error: str | None = None  # why the last save failed, if it did
 
     def as_dict(self) -> dict[str, Any]:
-        shown = None if self.last_save is None else time.strftime(
-            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_save))
+        shown = (
+            None
+            if self.last_save is None
+            else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_save))
+        )
         return {"lastSave": shown, "error": self.error}
 
 
@@ -62,10 +66,13 @@ def remove_leftovers(path: str | Path) -> list[Path]:
 
 def save(path: str | Path, registry: Any) -> None:
     path = Path(path)
-    document = {"version": VERSION,
-                "stores": {ns.name: export_namespace(ns) for ns in registry.all()}}
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
-                                         dir=path.parent or ".")
+    document = {
+        "version": VERSION,
+        "stores": {ns.name: export_namespace(ns) for ns in registry.all()},
+    }
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent or "."
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(orjson.dumps(document))
@@ -88,8 +95,11 @@ def load(path: str | Path, registry: Any) -> int:
         raise SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(f"{path} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("version") != VERSION or not \
-            isinstance(document.get("stores"), dict):
+    if (
+        not isinstance(document, dict)
+        or document.get("version") != VERSION
+        or not isinstance(document.get("stores"), dict)
+    ):
         raise SnapshotError(f"{path} is not a fastspring-emulator state file")
     for name, snapshot in document["stores"].items():
         import_namespace(registry.namespace(name), snapshot)

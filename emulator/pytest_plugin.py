@@ -37,11 +37,13 @@ class InProcessEmulator:
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(create_app(settings or Settings()), log_level="warning",
-                                http=FastSpringHttpProtocol)
+        config = uvicorn.Config(
+            create_app(settings or Settings()), log_level="warning", http=FastSpringHttpProtocol
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run,
-                                        kwargs={"sockets": [self._socket]}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
 
     def start(self) -> InProcessEmulator:
         self._thread.start()
@@ -65,15 +67,18 @@ class FastSpringStore:
     def __init__(self, base_url: str, username: str, password: str) -> None:
         self.base_url = base_url
         self.auth = (username, password)
-        self.client = httpx.Client(base_url=base_url, auth=self.auth, timeout=30,
-                                   headers={"User-Agent": USER_AGENT})
+        self.client = httpx.Client(
+            base_url=base_url, auth=self.auth, timeout=30, headers={"User-Agent": USER_AGENT}
+        )
 
     def _control(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        response = self.client.request(method, f"/_emulator{path}", json=body,
-                                       params=params or None)
+        response = self.client.request(
+            method, f"/_emulator{path}", json=body, params=params or None
+        )
         if response.status_code >= 400:
-            raise AssertionError(f"{method} /_emulator{path} answered "
-                                 f"{response.status_code}: {response.text}")
+            raise AssertionError(
+                f"{method} /_emulator{path} answered {response.status_code}: {response.text}"
+            )
         return response.json()
 
     # clock
@@ -83,22 +88,26 @@ class FastSpringStore:
     def freeze(self) -> dict[str, Any]:
         return self._control("POST", "/clock/freeze")
 
-    def advance(self, *, days: float | None = None, seconds: float | None = None,
-                to: str | None = None) -> dict[str, Any]:
+    def advance(
+        self, *, days: float | None = None, seconds: float | None = None, to: str | None = None
+    ) -> dict[str, Any]:
         """Move the store's clock; everything due runs before this returns."""
-        body = {k: v for k, v in (("days", days), ("seconds", seconds), ("to", to))
-                if v is not None}
+        body = {
+            k: v for k, v in (("days", days), ("seconds", seconds), ("to", to)) if v is not None
+        }
         return self._control("POST", "/clock/advance", body)
 
     # purchases and payments
-    def checkout(self, *products: str, email: str | None = None, **extra: Any
-                 ) -> dict[str, Any]:
+    def checkout(self, *products: str, email: str | None = None, **extra: Any) -> dict[str, Any]:
         """Complete a purchase of `products` (paths, one each) as if the buyer paid.
         `extra` is merged into the body: `contact`, `account`, `items`, `coupon`, ..."""
         body: dict[str, Any] = {"items": [{"product": p, "quantity": 1} for p in products]}
         if "account" not in extra:
-            body["contact"] = {"first": "Test", "last": "Buyer",
-                               "email": email or f"buyer-{uuid.uuid4().hex[:10]}@example.com"}
+            body["contact"] = {
+                "first": "Test",
+                "last": "Buyer",
+                "email": email or f"buyer-{uuid.uuid4().hex[:10]}@example.com",
+            }
         body.update(extra)
         return self._control("POST", "/orders", body)
 
@@ -117,11 +126,14 @@ class FastSpringStore:
     def clear_faults(self) -> None:
         self._control("DELETE", "/faults")
 
-    def rate_limit(self, requests: int, window_seconds: float = 60, **options: Any
-                   ) -> dict[str, Any]:
-        return self._control("PUT", "/rate-limit", {"requests": requests,
-                                                    "window_seconds": window_seconds,
-                                                    **options})
+    def rate_limit(
+        self, requests: int, window_seconds: float = 60, **options: Any
+    ) -> dict[str, Any]:
+        return self._control(
+            "PUT",
+            "/rate-limit",
+            {"requests": requests, "window_seconds": window_seconds, **options},
+        )
 
     def clear_rate_limit(self) -> None:
         self._control("DELETE", "/rate-limit")
@@ -133,14 +145,18 @@ class FastSpringStore:
     def deliveries(self) -> list[dict[str, Any]]:
         return self._control("GET", "/webhooks/deliveries")["deliveries"]
 
-    def wait(self, type_: str | None = None, count: int = 1, timeout: float = 10
-             ) -> list[dict[str, Any]]:
+    def wait(
+        self, type_: str | None = None, count: int = 1, timeout: float = 10
+    ) -> list[dict[str, Any]]:
         """Wait until `count` events (of `type_`) were acknowledged by a receiver."""
-        response = self.client.post("/_emulator/webhooks/wait", json={
-            "type": type_, "count": count, "timeout": timeout})
+        response = self.client.post(
+            "/_emulator/webhooks/wait", json={"type": type_, "count": count, "timeout": timeout}
+        )
         if response.status_code != 200:
-            raise AssertionError(f"waited {timeout} s for {count} {type_ or 'events'}: "
-                                 f"{response.json().get('acknowledged')} acknowledged")
+            raise AssertionError(
+                f"waited {timeout} s for {count} {type_ or 'events'}: "
+                f"{response.json().get('acknowledged')} acknowledged"
+            )
         return response.json()["events"]
 
     # fixtures and snapshots
@@ -149,8 +165,11 @@ class FastSpringStore:
         if isinstance(document, dict):
             return self._control("POST", "/fixtures", document)
         path = Path(document)
-        response = self.client.post("/_emulator/fixtures", content=path.read_bytes(),
-                                    headers={"Content-Type": "application/yaml"})
+        response = self.client.post(
+            "/_emulator/fixtures",
+            content=path.read_bytes(),
+            headers={"Content-Type": "application/yaml"},
+        )
         if response.status_code >= 400:
             raise AssertionError(f"fixture {path.name} refused: {response.text}")
         return response.json()

@@ -18,9 +18,14 @@ from emulator.webhooks.loops import WebhookClient
 
 
 class Namespace:
-    def __init__(self, name: str, seed: int | None, client: WebhookClient,
-                 boot_webhooks: Sequence[Mapping[str, Any]] = (),
-                 boot_rate_limit: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        seed: int | None,
+        client: WebhookClient,
+        boot_webhooks: Sequence[Mapping[str, Any]] = (),
+        boot_rate_limit: Mapping[str, Any] | None = None,
+    ) -> None:
         self.name = name
         self._seed = seed
         self._client = client
@@ -43,9 +48,13 @@ class Namespace:
 class Registry:
     """Finds or creates the namespace for a credential pair."""
 
-    def __init__(self, credentials: dict[str, str] | None, seed: int | None,
-                 boot_webhooks: Sequence[Mapping[str, Any]] = (),
-                 boot_rate_limit: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        credentials: dict[str, str] | None,
+        seed: int | None,
+        boot_webhooks: Sequence[Mapping[str, Any]] = (),
+        boot_rate_limit: Mapping[str, Any] | None = None,
+    ) -> None:
         self._credentials = credentials
         self._seed = seed
         self._boot_webhooks = list(boot_webhooks)
@@ -60,14 +69,14 @@ class Registry:
             return True
         expected = self._credentials.get(username)
         # As UTF-8 bytes: compare_digest refuses non-ASCII str.
-        return expected is not None and hmac.compare_digest(expected.encode(),
-                                                            password.encode())
+        return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
 
     def namespace(self, username: str) -> Namespace:
         found = self._namespaces.get(username)
         if found is None:
             found = self._namespaces[username] = Namespace(
-                username, self._seed, self.client, self._boot_webhooks, self._boot_rate_limit)
+                username, self._seed, self.client, self._boot_webhooks, self._boot_rate_limit
+            )
         return found
 
     def all(self) -> list[Namespace]:

@@ -6,10 +6,26 @@ here, so literal paths (`/subscriptions/charge`) come before `{id}` templates.
 
 from __future__ import annotations
 
-from emulator.http import (accounts, checkout, checkouts, control, coupons, events, faults,
-                           invoices, orders, outcomes, reports,
-                           prices, products, quotes, returns, sessions, subscriptions,
-                           webhooks)
+from emulator.http import (
+    accounts,
+    checkout,
+    checkouts,
+    control,
+    coupons,
+    events,
+    faults,
+    invoices,
+    orders,
+    outcomes,
+    prices,
+    products,
+    quotes,
+    reports,
+    returns,
+    sessions,
+    subscriptions,
+    webhooks,
+)
 from emulator.http.router import Route
 
 V2 = "/v2/checkouts/{store}/{checkout}/sessions"

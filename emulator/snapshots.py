@@ -38,6 +38,7 @@ class SnapshotError(Exception):
 
 # --- small pieces ----------------------------------------------------------------------
 
+
 def _random_state(generator: random.Random) -> list[Any]:
     version, internal, gauss = generator.getstate()
     return [version, list(internal), gauss]
@@ -67,19 +68,24 @@ def _notice(data: dict[str, Any]) -> Notice:
 
 # --- the store -------------------------------------------------------------------------
 
+
 def _export_store(store: Any) -> dict[str, Any]:
     accounts = store.accounts
     subs = store.subscriptions
     commerce = store.commerce
     return {
         "ids": _ids(store.ids),
-        "clock": {"offset_ms": store.clock.offset_ms, "frozen_at": store.clock.frozen_at,
-                  "last_change": store.clock.last_change},
+        "clock": {
+            "offset_ms": store.clock.offset_ms,
+            "frozen_at": store.clock.frozen_at,
+            "last_change": store.clock.last_change,
+        },
         "accounts": [_plain(accounts.get(i)) for i in accounts._order],
         "account_relations": accounts._relations,
         "account_subscription_counts": accounts._subscription_counts,
-        "products": [_plain(p) for p in (store.catalog.get(path)
-                                         for path in store.catalog.paths())],
+        "products": [
+            _plain(p) for p in (store.catalog.get(path) for path in store.catalog.paths())
+        ],
         "coupons": store.coupons.export(),
         "exchange_rates": dict(store.rates.rates),
         "quotes": store.quotes.export(),
@@ -89,17 +95,31 @@ def _export_store(store: Any) -> dict[str, Any]:
         "outcomes": store.outcomes.export(),
         "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
         # A subscription keeps its coupon's terms even after the coupon is deleted.
-        "subscriptions": [{**_plain(sub), "coupon": export_coupon(sub.coupon)
-                           if sub.coupon else None}
-                          for sub in (subs.get(i) for i in subs.all_ids())],
-        "subscription_index": {"by_state": store.subscription_index._by_state,
-                               "notes": store.subscription_index._notes},
-        "returns": [{"id": r.id, "reference": r.reference, "order": r.order.id,
-                     "lines": [[r.order.items.index(line.item), line.quantity, line.credit]
-                               for line in r.lines],
-                     "reason": r.reason, "note": r.note, "created": r.created,
-                     "notification": r.notification, "live": r.live, "tags": r.tags}
-                    for r in commerce.returns._by_id.values()],
+        "subscriptions": [
+            {**_plain(sub), "coupon": export_coupon(sub.coupon) if sub.coupon else None}
+            for sub in (subs.get(i) for i in subs.all_ids())
+        ],
+        "subscription_index": {
+            "by_state": store.subscription_index._by_state,
+            "notes": store.subscription_index._notes,
+        },
+        "returns": [
+            {
+                "id": r.id,
+                "reference": r.reference,
+                "order": r.order.id,
+                "lines": [
+                    [r.order.items.index(line.item), line.quantity, line.credit] for line in r.lines
+                ],
+                "reason": r.reason,
+                "note": r.note,
+                "created": r.created,
+                "notification": r.notification,
+                "live": r.live,
+                "tags": r.tags,
+            }
+            for r in commerce.returns._by_id.values()
+        ],
         "sessions": [_plain(s) for s in commerce._sessions.values()],
         "events": [_plain(e) for e in store.events.events],
     }
@@ -127,7 +147,8 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         for name in ("reminder", "overdue", "cancellation"):
             pricing[name] = _notice(pricing[name])
         store.catalog._products[raw["path"]] = Product(
-            raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
+            raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"]
+        )
     store.coupons.restore(data["coupons"])
     store.rates.rates = dict(data.get("exchange_rates") or store.rates.rates)
     for raw in data["orders"]:
@@ -142,23 +163,38 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         fields["addons"] = [Addon(**a) for a in fields["addons"]]
         fields["entries"] = [tuple(e) for e in fields["entries"]]
         held = raw["coupon"]
-        fields["coupon"] = None if held is None else (
-            store.coupons.find(held["id"]) or restore_coupon(held))
+        fields["coupon"] = (
+            None if held is None else (store.coupons.find(held["id"]) or restore_coupon(held))
+        )
         sub = Subscription(**fields)
         store.subscriptions.add(sub)
         index._seq[sub.id] = len(index._by_seq)
         index._by_seq.append(sub.id)
         index._by_product.setdefault(sub.product, []).append(sub.id)
     index._by_state = data["subscription_index"]["by_state"]
-    index._notes = {k: [tuple(n) for n in v]
-                    for k, v in data["subscription_index"]["notes"].items()}
+    index._notes = {
+        k: [tuple(n) for n in v] for k, v in data["subscription_index"]["notes"].items()
+    }
     for raw in data["returns"]:
         order = store.orders.get(raw["order"])
-        lines = [ReturnLine(order.items[position], quantity, credit)
-                 for position, quantity, credit in raw["lines"]]
-        store.commerce.returns.add(Return(raw["id"], raw["reference"], order, lines,
-                                          raw["reason"], raw["note"], raw["created"],
-                                          raw["notification"], raw["live"], raw["tags"]))
+        lines = [
+            ReturnLine(order.items[position], quantity, credit)
+            for position, quantity, credit in raw["lines"]
+        ]
+        store.commerce.returns.add(
+            Return(
+                raw["id"],
+                raw["reference"],
+                order,
+                lines,
+                raw["reason"],
+                raw["note"],
+                raw["created"],
+                raw["notification"],
+                raw["live"],
+                raw["tags"],
+            )
+        )
     for raw in data["sessions"]:
         session = Session(**raw)
         store.commerce._sessions[session.id] = session
@@ -179,36 +215,74 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
 
 # --- journal, webhooks and faults ------------------------------------------------------
 
+
 def _export_journal(journal: Any) -> dict[str, Any]:
-    return {"seq": journal._seq, "entries": [
-        [seq, ms, method, path, query.decode("latin-1"), status,
-         [_plain(w) for w in warnings], None if fault is None else _plain(fault)]
-        for seq, ms, method, path, query, status, warnings, fault in journal._entries]}
+    return {
+        "seq": journal._seq,
+        "entries": [
+            [
+                seq,
+                ms,
+                method,
+                path,
+                query.decode("latin-1"),
+                status,
+                [_plain(w) for w in warnings],
+                None if fault is None else _plain(fault),
+            ]
+            for seq, ms, method, path, query, status, warnings, fault in journal._entries
+        ],
+    }
 
 
 def _import_journal(journal: Any, data: dict[str, Any]) -> None:
     journal.clear()
     journal._seq = data["seq"]
     for seq, ms, method, path, query, status, warnings, fault in data["entries"]:
-        journal._entries.append((seq, ms, method, path, query.encode("latin-1"), status,
-                                 [Pitfall(**w) for w in warnings],
-                                 None if fault is None else Fault(**fault)))
+        journal._entries.append(
+            (
+                seq,
+                ms,
+                method,
+                path,
+                query.encode("latin-1"),
+                status,
+                [Pitfall(**w) for w in warnings],
+                None if fault is None else Fault(**fault),
+            )
+        )
 
 
 def _export_hooks(hooks: Any) -> dict[str, Any]:
     channels = []
     for channel in hooks.channels.values():
         webhook = channel.webhook
-        channels.append({
-            "webhook": {**_plain(webhook), "events": None if webhook.events is None
-                        else sorted(webhook.events)},
-            "deliveries": [{"wire_id": d.wire_id, "event": d.event.id, "attempts": d.attempts,
-                            "first_at": d.first_at, "next_at": d.next_at, "state": d.state}
-                           for d in channel.deliveries.values()],
-            "queue": list(channel._queue)})
-    return {"ids": _ids(hooks._ids), "channels": channels,
-            "attempts": [_plain(a) for a in hooks.attempts],
-            "acknowledged": list(hooks.acked)}
+        channels.append(
+            {
+                "webhook": {
+                    **_plain(webhook),
+                    "events": None if webhook.events is None else sorted(webhook.events),
+                },
+                "deliveries": [
+                    {
+                        "wire_id": d.wire_id,
+                        "event": d.event.id,
+                        "attempts": d.attempts,
+                        "first_at": d.first_at,
+                        "next_at": d.next_at,
+                        "state": d.state,
+                    }
+                    for d in channel.deliveries.values()
+                ],
+                "queue": list(channel._queue),
+            }
+        )
+    return {
+        "ids": _ids(hooks._ids),
+        "channels": channels,
+        "attempts": [_plain(a) for a in hooks.attempts],
+        "acknowledged": list(hooks.acked),
+    }
 
 
 def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
@@ -226,12 +300,14 @@ def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
             event = store.events.find(d["event"])
             if event is None:
                 raise SnapshotError(f"delivery {d['wire_id']} names an unknown event")
-            delivery = Delivery(event, d["wire_id"], d["attempts"], d["first_at"],
-                                d["next_at"], d["state"])
+            delivery = Delivery(
+                event, d["wire_id"], d["attempts"], d["first_at"], d["next_at"], d["state"]
+            )
             channel.deliveries[delivery.wire_id] = delivery
             if delivery.state == "retrying" and delivery.next_at is not None:
-                heapq.heappush(channel._retries, (delivery.next_at, next(channel._tiebreak),
-                                                  delivery.wire_id))
+                heapq.heappush(
+                    channel._retries, (delivery.next_at, next(channel._tiebreak), delivery.wire_id)
+                )
         channel._queue.extend(raw["queue"])
         hooks.channels[channel.webhook.id] = channel
     for raw in data["attempts"]:
@@ -241,11 +317,21 @@ def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
 
 
 def _export_faults(faults: Any) -> dict[str, Any]:
-    return {"ids": _ids(faults._ids),
-            "rules": [{"id": r.id, "raw": r.raw, "matched": r.matched, "fired": r.fired,
-                       "hits": _random_state(r._hits),
-                       "latencies": _random_state(r._latencies)} for r in faults.rules],
-            "bucket": None if faults.bucket is None else _plain(faults.bucket)}
+    return {
+        "ids": _ids(faults._ids),
+        "rules": [
+            {
+                "id": r.id,
+                "raw": r.raw,
+                "matched": r.matched,
+                "fired": r.fired,
+                "hits": _random_state(r._hits),
+                "latencies": _random_state(r._latencies),
+            }
+            for r in faults.rules
+        ],
+        "bucket": None if faults.bucket is None else _plain(faults.bucket),
+    }
 
 
 def _import_faults(faults: Any, data: dict[str, Any]) -> None:
@@ -262,11 +348,16 @@ def _import_faults(faults: Any, data: dict[str, Any]) -> None:
 
 # --- whole namespaces ------------------------------------------------------------------
 
+
 def export_namespace(namespace: Any) -> dict[str, Any]:
-    return {"version": VERSION, "store": namespace.name,
-            "data": _export_store(namespace.store), "journal": _export_journal(
-                namespace.journal), "webhooks": _export_hooks(namespace.hooks),
-            "faults": _export_faults(namespace.faults)}
+    return {
+        "version": VERSION,
+        "store": namespace.name,
+        "data": _export_store(namespace.store),
+        "journal": _export_journal(namespace.journal),
+        "webhooks": _export_hooks(namespace.hooks),
+        "faults": _export_faults(namespace.faults),
+    }
 
 
 def import_namespace(namespace: Any, snapshot: Any) -> None:
@@ -282,20 +373,33 @@ def import_namespace(namespace: Any, snapshot: Any) -> None:
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise SnapshotError(f"the snapshot does not restore: {type(exc).__name__}: {exc}"
-                            ) from None
+        raise SnapshotError(f"the snapshot does not restore: {type(exc).__name__}: {exc}") from None
     _restore(namespace, snapshot)
 
 
 def _old_coupon(raw: dict[str, Any]) -> dict[str, Any]:
     """A version 1 coupon (its code was its id) in today's form."""
-    return {"id": raw["code"], "multiple": False, "codes": [raw["code"].upper()],
-            "combine": False, "reason": {}, "limit": raw["max_uses"], "available": {},
-            "valid_from": raw["valid_from"], "valid_until": raw["valid_until"],
-            "uses": raw["uses"], "tiers": [{"percent": raw["percent"],
-                                            "amounts": raw["amounts"],
-                                            "products": raw["products"],
-                                            "periods": raw["periods"], "immediately": False}]}
+    return {
+        "id": raw["code"],
+        "multiple": False,
+        "codes": [raw["code"].upper()],
+        "combine": False,
+        "reason": {},
+        "limit": raw["max_uses"],
+        "available": {},
+        "valid_from": raw["valid_from"],
+        "valid_until": raw["valid_until"],
+        "uses": raw["uses"],
+        "tiers": [
+            {
+                "percent": raw["percent"],
+                "amounts": raw["amounts"],
+                "products": raw["products"],
+                "periods": raw["periods"],
+                "immediately": False,
+            }
+        ],
+    }
 
 
 def _upgrade_from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -306,8 +410,13 @@ def _upgrade_from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
         coupons = {c["code"]: _old_coupon(c) for c in data["coupons"]}
         data["coupons"] = list(coupons.values())
         data["subscriptions"] = [
-            {**s, "coupon": coupons.get(s["coupon"]) if s.get("coupon") else None,
-             "coupon_code": s.get("coupon")} for s in data["subscriptions"]]
+            {
+                **s,
+                "coupon": coupons.get(s["coupon"]) if s.get("coupon") else None,
+                "coupon_code": s.get("coupon"),
+            }
+            for s in data["subscriptions"]
+        ]
     except (KeyError, TypeError, AttributeError) as exc:
         raise SnapshotError(f"the version 1 snapshot does not upgrade: {exc}") from None
     return {**snapshot, "version": VERSION, "data": data}

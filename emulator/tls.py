@@ -32,7 +32,7 @@ def certificate_files(settings: Settings) -> tuple[str, str] | None:
         return settings.tls_cert, settings.tls_key
     if not settings.tls_self_signed:
         return None
-    import trustme                      # only needed here, and slow to import
+    import trustme  # only needed here, and slow to import
 
     ca = trustme.CA(organization_name="fastspring-emulator")
     names = tuple(dict.fromkeys(DEFAULT_NAMES + settings.tls_hosts))

@@ -29,9 +29,13 @@ def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def client_for(app: Any, username: str = "store", password: str = "secret",
-               user_agent: str | None = "contract-tests/1.0",
-               check_contract: bool = True) -> TestClient:
+def client_for(
+    app: Any,
+    username: str = "store",
+    password: str = "secret",
+    user_agent: str | None = "contract-tests/1.0",
+    check_contract: bool = True,
+) -> TestClient:
     """A client for one store; every response it receives is checked against the
     served OpenAPI contract (tests/contract_check.py)."""
     headers = {"Authorization": basic(username, password)}
@@ -47,8 +51,13 @@ def client_for(app: Any, username: str = "store", password: str = "secret",
 
 def _conforms(response: Any) -> None:
     response.read()
-    check_response(response.request.method, response.request.url.path,
-                   response.status_code, response.headers, response.content)
+    check_response(
+        response.request.method,
+        response.request.url.path,
+        response.status_code,
+        response.headers,
+        response.content,
+    )
 
 
 @pytest.fixture

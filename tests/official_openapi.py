@@ -21,8 +21,10 @@ from typing import Any
 
 PACKAGE = "fastspring-node-sdk@1.0.8"
 _HOME = Path(tempfile.gettempdir()) / "fastspring-node-sdk-1.0.8"
-_PRINT = ("const sdk = require(process.argv[1]).default;"
-          "process.stdout.write(JSON.stringify(sdk.spec.api));")
+_PRINT = (
+    "const sdk = require(process.argv[1]).default;"
+    "process.stdout.write(JSON.stringify(sdk.spec.api));"
+)
 
 
 def sdk_dir() -> tuple[Path | None, str]:
@@ -35,11 +37,16 @@ def sdk_dir() -> tuple[Path | None, str]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             try:
-                subprocess.run(["npm", "init", "-y"], cwd=_HOME, check=True,
-                               capture_output=True, timeout=120)
-                subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
-                                PACKAGE], cwd=_HOME, check=True, capture_output=True,
-                               timeout=300)
+                subprocess.run(
+                    ["npm", "init", "-y"], cwd=_HOME, check=True, capture_output=True, timeout=120
+                )
+                subprocess.run(
+                    ["npm", "install", "--silent", "--no-audit", "--no-fund", PACKAGE],
+                    cwd=_HOME,
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
             except (subprocess.SubprocessError, OSError) as exc:
                 return None, f"could not install {PACKAGE} with npm: {exc}"
             done.touch()
@@ -56,8 +63,9 @@ def load() -> tuple[dict[str, Any] | None, str]:
         return None, why
     module = str(home / "node_modules" / "fastspring-node-sdk")
     try:
-        printed = subprocess.run(["node", "-e", _PRINT, module], check=True,
-                                 capture_output=True, timeout=60)
+        printed = subprocess.run(
+            ["node", "-e", _PRINT, module], check=True, capture_output=True, timeout=60
+        )
         return json.loads(printed.stdout), ""
     except (subprocess.SubprocessError, OSError, ValueError) as exc:
         return None, f"could not read the document from {PACKAGE}: {exc}"

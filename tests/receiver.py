@@ -15,18 +15,23 @@ Reply = tuple[int, bytes]
 class Receiver:
     """Records every POST; answers 200 unless `respond` says otherwise."""
 
-    def __init__(self, respond: Callable[[dict[str, Any]], Reply] | None = None,
-                 port: int = 0) -> None:
+    def __init__(
+        self, respond: Callable[[dict[str, Any]], Reply] | None = None, port: int = 0
+    ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.respond = respond or (lambda _: (200, b""))
         self.delay = 0.0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's spelling)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                record = {"headers": {k.lower(): v for k, v in self.headers.items()},
-                          "body": body, "json": json.loads(body), "path": self.path}
+                record = {
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                    "json": json.loads(body),
+                    "path": self.path,
+                }
                 receiver.requests.append(record)
                 receiver.release.wait(30)
                 if receiver.delay:
@@ -67,6 +72,7 @@ class Receiver:
 def dead_url() -> str:
     """A loopback URL nothing listens on (connections are refused at once)."""
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -35,16 +35,21 @@ class RunningEmulator:
     _reader: threading.Thread = field(default=None, repr=False)  # type: ignore[assignment]
 
 
-def start(*args: str, env: dict[str, str] | None = None, command: list[str] | None = None,
-          timeout: float = 20) -> RunningEmulator:
+def start(
+    *args: str,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+    timeout: float = 20,
+) -> RunningEmulator:
     """Run `serve` on a free port (unless args choose one) and wait for its start line."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FASTSPRING_EMULATOR_")}
     full_env.update(env or {})
     argv = (command or [sys.executable, "-m", "emulator"]) + ["serve", *args]
     if "--port" not in args and "FASTSPRING_EMULATOR_PORT" not in full_env:
         argv += ["--port", "0"]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=full_env)
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env
+    )
     lines: list[str] = []
     announced: queue.Queue[str | None] = queue.Queue()
 
@@ -67,9 +72,8 @@ def start(*args: str, env: dict[str, str] | None = None, command: list[str] | No
         reader.join(timeout=5)
         raise RuntimeError("emulator did not start:\n" + "".join(lines))
     # Keep only what came from the start line on, so tests see the announced line first.
-    del lines[:lines.index(line)]
-    running = RunningEmulator(process, ANNOUNCE.search(line).group(1), line.rstrip("\n"),
-                              lines)
+    del lines[: lines.index(line)]
+    running = RunningEmulator(process, ANNOUNCE.search(line).group(1), line.rstrip("\n"), lines)
     running._reader = reader
     return running
 

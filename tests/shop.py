@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -18,9 +19,9 @@ DAY = 86_400_000
 
 def day(iso_date: str) -> int:
     """Epoch ms of 00:00 UTC on a yyyy-mm-dd date."""
-    from datetime import datetime, timezone
-    return int(datetime.strptime(iso_date, "%Y-%m-%d").replace(
-        tzinfo=timezone.utc).timestamp() * 1000)
+    from datetime import datetime
+
+    return int(datetime.strptime(iso_date, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def shop(settings: Settings | None = None) -> TestClient:
@@ -35,8 +36,10 @@ def shop(settings: Settings | None = None) -> TestClient:
 def running_shop(username: str = "hooks") -> Iterator[TestClient]:
     """A store on a frozen clock with the app running (so webhook workers live), and
     a monthly product `pro`."""
-    with TestClient(create_app(Settings(seed=5)), headers={
-            "Authorization": basic(username, "pw"), "User-Agent": "tests"}) as client:
+    with TestClient(
+        create_app(Settings(seed=5)),
+        headers={"Authorization": basic(username, "pw"), "User-Agent": "tests"},
+    ) as client:
         client.post("/_emulator/clock/freeze")
         client.post("/_emulator/clock/advance", json={"to": START})
         add_product(client, "pro")
@@ -45,16 +48,29 @@ def running_shop(username: str = "hooks") -> Iterator[TestClient]:
 
 def add_product(client: TestClient, path: str, **pricing: Any) -> None:
     pricing = {"interval": "month", "intervalLength": 1, "price": {"USD": 10.0}} | pricing
-    response = client.post("/products", json={"products": [
-        {"product": path, "display": {"en": path.title()}, "sku": path.upper(),
-         "pricing": pricing}]})
+    response = client.post(
+        "/products",
+        json={
+            "products": [
+                {
+                    "product": path,
+                    "display": {"en": path.title()},
+                    "sku": path.upper(),
+                    "pricing": pricing,
+                }
+            ]
+        },
+    )
     assert response.status_code == 200, response.text
 
 
-def buy(client: TestClient, *products: str, email: str = "jane@example.com",
-        **extra: Any) -> dict[str, Any]:
-    body = {"contact": {"first": "Jane", "last": "Doe", "email": email},
-            "items": [{"product": p, "quantity": 1} for p in products]} | extra
+def buy(
+    client: TestClient, *products: str, email: str = "jane@example.com", **extra: Any
+) -> dict[str, Any]:
+    body = {
+        "contact": {"first": "Jane", "last": "Doe", "email": email},
+        "items": [{"product": p, "quantity": 1} for p in products],
+    } | extra
     response = client.post("/_emulator/orders", json=body)
     assert response.status_code == 200, response.text
     return response.json()
@@ -87,7 +103,6 @@ def events(client: TestClient, type_: str | None = None) -> list[dict[str, Any]]
 
 
 def decline(client: TestClient, account_id: str, reason: str | None = "EXPIRED_CARD"):
-    response = client.post(f"/_emulator/accounts/{account_id}/payment",
-                           json={"decline": reason})
+    response = client.post(f"/_emulator/accounts/{account_id}/payment", json={"decline": reason})
     assert response.status_code == 200, response.text
     return response.json()

@@ -11,8 +11,15 @@ def test_list_without_filters_returns_ids_with_paging_keys(client):
     ids = [create_account(client) for _ in range(3)]
     response = client.get("/accounts")
     assert response.status_code == 200
-    assert response.json() == {"action": "account.getall", "result": "success", "page": 1,
-                                "limit": 50, "nextPage": None, "total": 3, "accounts": ids}
+    assert response.json() == {
+        "action": "account.getall",
+        "result": "success",
+        "page": 1,
+        "limit": 50,
+        "nextPage": None,
+        "total": 3,
+        "accounts": ids,
+    }
 
 
 def test_limit_defaults_to_50_and_is_capped_at_50(client):
@@ -41,15 +48,25 @@ def test_a_page_past_the_end_is_empty(client):
     assert body["accounts"] == [] and body["nextPage"] is None and body["total"] == 1
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"page": "0"}, "page"), ({"page": "-1"}, "page"), ({"page": "two"}, "page"),
-    ({"limit": "0"}, "limit"), ({"limit": "1.5"}, "limit"), ({"limit": "9" * 30}, "limit"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"limit": "9" * 30}, "limit"),
+    ],
+)
 def test_bad_paging_values_are_400(client, params, field):
     response = client.get("/accounts", params=params)
     assert response.status_code == 400
-    assert response.json() == {"action": "account.getall", "result": "error",
-                               "error": {field: f"Invalid {field}"}}
+    assert response.json() == {
+        "action": "account.getall",
+        "result": "error",
+        "error": {field: f"Invalid {field}"},
+    }
 
 
 def test_lookup_by_email_ignores_case_and_returns_objects(client):
@@ -71,14 +88,18 @@ def test_lookup_by_custom_and_global_keys(client):
     assert [a["id"] for a in by_global["accounts"]] == [account_id]
 
 
-@pytest.mark.parametrize("name", ["email", "custom", "global", "orderID", "orderReference",
-                                  "subscriptionId", "products"])
+@pytest.mark.parametrize(
+    "name", ["email", "custom", "global", "orderID", "orderReference", "subscriptionId", "products"]
+)
 def test_a_lookup_without_a_match_is_the_documented_error(client, name):
     create_account(client)
     response = client.get("/accounts", params={name: "nobody@example.com"})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.lookup", "result": "error",
-                               "error": {name: "Account not found"}}
+    assert response.json() == {
+        "action": "account.lookup",
+        "result": "error",
+        "error": {name: "Account not found"},
+    }
 
 
 def test_only_one_lookup_condition_is_allowed(client):
@@ -92,21 +113,22 @@ def test_subscriptions_and_refunds_filters_validate_their_values(client):
     bad = client.get("/accounts", params={"subscriptions": "paused"})
     assert bad.status_code == 400
     assert bad.json()["error"] == {
-        "subscriptions": "Supported value: active, ended, canceled, started"}
+        "subscriptions": "Supported value: active, ended, canceled, started"
+    }
     bad = client.get("/accounts", params={"refunds": "false"})
     assert bad.json()["error"] == {"refunds": "Supported value: true"}
     for value in ("active", "ended", "canceled", "started"):
         response = client.get("/accounts", params={"subscriptions": value})
         assert response.json()["error"] == {"subscriptions": "Account not found"}
     assert client.get("/accounts", params={"refunds": "true"}).json()["error"] == {
-        "refunds": "Account not found"}
+        "refunds": "Account not found"
+    }
 
 
 def test_lookup_results_are_paged(client):
     ids = [create_account(client, lookup={"custom": "shared-key"}) for _ in range(3)]
     first = client.get("/accounts", params={"custom": "shared-key", "limit": 2}).json()
-    second = client.get("/accounts", params={"custom": "shared-key", "limit": 2,
-                                             "page": 2}).json()
+    second = client.get("/accounts", params={"custom": "shared-key", "limit": 2, "page": 2}).json()
     assert [a["id"] for a in first["accounts"] + second["accounts"]] == ids
     assert first["nextPage"] == 2 and second["nextPage"] is None and first["total"] == 3
 

@@ -19,7 +19,7 @@ def emails(draw) -> str:
     """A small pool with case variations, so collisions are frequent."""
     local = draw(st.sampled_from(LOCAL_PARTS))
     upper = draw(st.lists(st.booleans(), min_size=len(local), max_size=len(local)))
-    local = "".join(c.upper() if u else c for c, u in zip(local, upper))
+    local = "".join(c.upper() if u else c for c, u in zip(local, upper, strict=False))
     return f"{local}@{draw(st.sampled_from(['example.com', 'EXAMPLE.com']))}"
 
 
@@ -36,8 +36,7 @@ class AccountModel(RuleBasedStateMachine):
         self.order: list[str] = []
 
     def owner_of(self, email: str) -> str | None:
-        return next((i for i, e in self.email_of.items() if e.casefold() == email.casefold()),
-                    None)
+        return next((i for i, e in self.email_of.items() if e.casefold() == email.casefold()), None)
 
     @rule(target=accounts, email=emails(), custom=st.sampled_from(CUSTOM_KEYS))
     def create(self, email: str, custom: str | None):
@@ -48,8 +47,7 @@ class AccountModel(RuleBasedStateMachine):
         owner = self.owner_of(email)
         if owner is not None:
             assert response.status_code == 400
-            assert response.json()["error"] == {
-                "email": f"email already exists, /accounts/{owner}"}
+            assert response.json()["error"] == {"email": f"email already exists, /accounts/{owner}"}
             return owner
         assert response.status_code == 200, response.text
         account_id = response.json()["account"]
@@ -57,7 +55,7 @@ class AccountModel(RuleBasedStateMachine):
         self.order.append(account_id)
         return account_id
 
-    @rule(account=accounts, email=emails(), custom=st.sampled_from(CUSTOM_KEYS + ["keep"]))
+    @rule(account=accounts, email=emails(), custom=st.sampled_from([*CUSTOM_KEYS, "keep"]))
     def update(self, account: str, email: str, custom: str):
         body: dict = {"contact": {"email": email}}
         if custom != "keep":
@@ -100,12 +98,17 @@ class AccountModel(RuleBasedStateMachine):
 
 
 TestAccountModel = AccountModel.TestCase
-TestAccountModel.settings = settings(max_examples=examples(40), stateful_step_count=25, deadline=None)
+TestAccountModel.settings = settings(
+    max_examples=examples(40), stateful_step_count=25, deadline=None
+)
 
 
 @settings(max_examples=examples(40), deadline=None)
-@given(existing=st.integers(0, 70), limit=st.integers(1, 60),
-       adds=st.lists(st.integers(0, 4), max_size=30))
+@given(
+    existing=st.integers(0, 70),
+    limit=st.integers(1, 60),
+    adds=st.lists(st.integers(0, 4), max_size=30),
+)
 def test_paging_never_skips_or_repeats(existing: int, limit: int, adds: list[int]):
     client = client_for(create_app(Settings(seed=1)))
     counter = iter(range(10_000))
@@ -126,7 +129,7 @@ def test_paging_never_skips_or_repeats(existing: int, limit: int, adds: list[int
         page = body["nextPage"]
     assert len(seen) == len(set(seen)), "an account was returned twice"
     assert seen[:existing] == originals, "an existing account was skipped"
-    assert seen == _all_ids(client)[:len(seen)], "pages are not contiguous in creation order"
+    assert seen == _all_ids(client)[: len(seen)], "pages are not contiguous in creation order"
 
 
 def _all_ids(client) -> list[str]:

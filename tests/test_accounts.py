@@ -11,6 +11,7 @@ ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 # --- POST /accounts -------------------------------------------------------------------
 
+
 def test_create_returns_the_real_success_shape(client):
     response = client.post("/accounts", json={"contact": contact()})
     assert response.status_code == 200
@@ -24,32 +25,58 @@ def test_create_returns_the_real_success_shape(client):
 def test_create_stores_every_documented_field(client):
     account_id = create_account(
         client,
-        contact={"first": "Leeroy", "last": "Jenkins", "email": "ne1@all.com",
-                 "company": "Horde", "phone": "+1 555 0100"},
-        language="de", country="us", lookup={"custom": "user_42"},
-        address={"addressLine1": "801 Garden St", "addressLine2": "Suite 200",
-                 "city": "Santa Barbara", "postalCode": "93101", "region": "CA"})
+        contact={
+            "first": "Leeroy",
+            "last": "Jenkins",
+            "email": "ne1@all.com",
+            "company": "Horde",
+            "phone": "+1 555 0100",
+        },
+        language="de",
+        country="us",
+        lookup={"custom": "user_42"},
+        address={
+            "addressLine1": "801 Garden St",
+            "addressLine2": "Suite 200",
+            "city": "Santa Barbara",
+            "postalCode": "93101",
+            "region": "CA",
+        },
+    )
     account = client.get(f"/accounts/{account_id}").json()
-    assert account["contact"] == {"first": "Leeroy", "last": "Jenkins", "email": "ne1@all.com",
-                                  "company": "Horde", "phone": "+1 555 0100",
-                                  "subscribed": True}
+    assert account["contact"] == {
+        "first": "Leeroy",
+        "last": "Jenkins",
+        "email": "ne1@all.com",
+        "company": "Horde",
+        "phone": "+1 555 0100",
+        "subscribed": True,
+    }
     assert account["language"] == "de"
     assert account["country"] == "US"
     assert account["lookup"]["custom"] == "user_42"
     assert ID.fullmatch(account["lookup"]["global"])
     assert account["lookup"]["global"] != account_id
-    assert account["address"] == {"addressLine1": "801 Garden St", "addressLine2": "Suite 200",
-                                  "city": "Santa Barbara", "postalCode": "93101",
-                                  "region": "CA", "regionCustom": None, "company": None,
-                                  "country": "US"}
+    assert account["address"] == {
+        "addressLine1": "801 Garden St",
+        "addressLine2": "Suite 200",
+        "city": "Santa Barbara",
+        "postalCode": "93101",
+        "region": "CA",
+        "regionCustom": None,
+        "company": None,
+        "country": "US",
+    }
 
 
 def test_create_requires_first_last_and_a_valid_email(client):
     response = client.post("/accounts", json={"contact": {"email": "not-an-email"}})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.create", "result": "error",
-                               "error": {"first": "first invalid", "last": "last invalid",
-                                         "email": "email invalid"}}
+    assert response.json() == {
+        "action": "account.create",
+        "result": "error",
+        "error": {"first": "first invalid", "last": "last invalid", "email": "email invalid"},
+    }
 
 
 def test_create_without_contact_names_every_required_field(client):
@@ -62,8 +89,11 @@ def test_duplicate_email_is_refused_ignoring_case_with_the_existing_link(client)
     first = create_account(client, contact=contact(email="Dup@Example.com"))
     response = client.post("/accounts", json={"contact": contact(email="dup@EXAMPLE.com")})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.create", "result": "error",
-                               "error": {"email": f"email already exists, /accounts/{first}"}}
+    assert response.json() == {
+        "action": "account.create",
+        "result": "error",
+        "error": {"email": f"email already exists, /accounts/{first}"},
+    }
     assert client.get("/accounts").json()["total"] == 1
 
 
@@ -76,11 +106,14 @@ def test_invalid_custom_lookup_key_gets_its_documented_error(client):
 
 
 def test_invalid_country_and_language_are_refused(client):
-    response = client.post("/accounts", json={"contact": contact(), "country": "XX",
-                                              "language": "klingon"})
+    response = client.post(
+        "/accounts", json={"contact": contact(), "country": "XX", "language": "klingon"}
+    )
     assert response.status_code == 400
-    assert response.json()["error"] == {"country": "country invalid",
-                                         "language": "language is invalid"}
+    assert response.json()["error"] == {
+        "country": "country invalid",
+        "language": "language is invalid",
+    }
 
 
 def test_wrong_types_are_field_errors_not_crashes(client):
@@ -117,6 +150,7 @@ def test_odd_unicode_is_stored_and_returned_exactly(client):
 
 # --- GET /accounts/{id} ---------------------------------------------------------------
 
+
 def test_get_returns_the_bare_account_object(client):
     account_id = create_account(client)
     response = client.get(f"/accounts/{account_id}")
@@ -133,8 +167,12 @@ def test_get_returns_the_bare_account_object(client):
 def test_get_unknown_id_is_a_400_in_the_documented_shape(client):
     response = client.get("/accounts/doesNotExist0000000000")
     assert response.status_code == 400
-    assert response.json() == {"action": "account.get", "account": "doesNotExist0000000000",
-                                "result": "error", "error": {"account": "account not found"}}
+    assert response.json() == {
+        "action": "account.get",
+        "account": "doesNotExist0000000000",
+        "result": "error",
+        "error": {"account": "account not found"},
+    }
 
 
 def test_comma_separated_ids_are_one_unknown_id(client):
@@ -148,15 +186,24 @@ def test_comma_separated_ids_are_one_unknown_id(client):
 
 # --- POST /accounts/{id} --------------------------------------------------------------
 
+
 def test_update_changes_only_the_supplied_fields(client):
-    account_id = create_account(client, contact=contact(first="Jane", phone="1"),
-                                country="US", address={"city": "Paris", "region": "IDF"})
+    account_id = create_account(
+        client,
+        contact=contact(first="Jane", phone="1"),
+        country="US",
+        address={"city": "Paris", "region": "IDF"},
+    )
     before = client.get(f"/accounts/{account_id}").json()
-    response = client.post(f"/accounts/{account_id}",
-                           json={"contact": {"last": "Smith"}, "address": {"city": "Lyon"}})
+    response = client.post(
+        f"/accounts/{account_id}", json={"contact": {"last": "Smith"}, "address": {"city": "Lyon"}}
+    )
     assert response.status_code == 200
-    assert response.json() == {"account": account_id, "action": "account.update",
-                               "result": "success"}
+    assert response.json() == {
+        "account": account_id,
+        "action": "account.update",
+        "result": "success",
+    }
     after = client.get(f"/accounts/{account_id}").json()
     assert after["contact"] == {**before["contact"], "last": "Smith"}
     assert after["address"] == {**before["address"], "city": "Lyon"}
@@ -168,8 +215,12 @@ def test_update_email_rechecks_uniqueness(client):
     mover = create_account(client, contact=contact(email="mover@example.com"))
     response = client.post(f"/accounts/{mover}", json={"contact": {"email": "TAKEN@example.com"}})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.update", "account": mover, "result": "error",
-                               "error": {"email": f"email already exists, /accounts/{taken}"}}
+    assert response.json() == {
+        "action": "account.update",
+        "account": mover,
+        "result": "error",
+        "error": {"email": f"email already exists, /accounts/{taken}"},
+    }
     assert client.get(f"/accounts/{mover}").json()["contact"]["email"] == "mover@example.com"
 
 
@@ -177,8 +228,10 @@ def test_update_to_own_email_in_another_case_is_allowed(client):
     account_id = create_account(client, contact=contact(email="me@example.com"))
     response = client.post(f"/accounts/{account_id}", json={"contact": {"email": "ME@example.com"}})
     assert response.status_code == 200
-    assert client.get("/accounts", params={"email": "me@example.com"}).json()["accounts"][0][
-        "id"] == account_id
+    assert (
+        client.get("/accounts", params={"email": "me@example.com"}).json()["accounts"][0]["id"]
+        == account_id
+    )
 
 
 def test_changed_email_frees_the_old_one_and_moves_the_lookup(client):
@@ -192,16 +245,21 @@ def test_changed_email_frees_the_old_one_and_moves_the_lookup(client):
 def test_update_of_an_unknown_account_is_a_400(client):
     response = client.post("/accounts/nope", json={"contact": {"last": "X"}})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.update", "account": "nope",
-                               "result": "error", "error": {"account": "account not found"}}
+    assert response.json() == {
+        "action": "account.update",
+        "account": "nope",
+        "result": "error",
+        "error": {"account": "account not found"},
+    }
 
 
 def test_a_refused_update_changes_nothing(client):
     account_id = create_account(client)
     before = snapshot_of_accounts(client)
-    response = client.post(f"/accounts/{account_id}",
-                           json={"contact": {"first": "Valid", "email": "broken"},
-                                 "country": "US"})
+    response = client.post(
+        f"/accounts/{account_id}",
+        json={"contact": {"first": "Valid", "email": "broken"}, "country": "US"},
+    )
     assert response.status_code == 400
     assert response.json()["error"] == {"email": "email invalid"}
     assert snapshot_of_accounts(client) == before
@@ -211,14 +269,17 @@ def test_custom_key_can_be_changed_and_cleared(client):
     account_id = create_account(client, lookup={"custom": "key-one"})
     client.post(f"/accounts/{account_id}", json={"lookup": {"custom": "key-two"}})
     assert client.get("/accounts", params={"custom": "key-one"}).status_code == 400
-    assert client.get("/accounts", params={"custom": "key-two"}).json()["accounts"][0][
-        "id"] == account_id
+    assert (
+        client.get("/accounts", params={"custom": "key-two"}).json()["accounts"][0]["id"]
+        == account_id
+    )
     client.post(f"/accounts/{account_id}", json={"lookup": {"custom": None}})
     assert client.get("/accounts", params={"custom": "key-two"}).status_code == 400
     assert "custom" not in client.get(f"/accounts/{account_id}").json()["lookup"]
 
 
 # --- GET /accounts/{ids}/authenticate -------------------------------------------------
+
 
 def test_authenticate_returns_a_fresh_portal_url_each_call(client):
     account_id = create_account(client)
@@ -229,8 +290,11 @@ def test_authenticate_returns_a_fresh_portal_url_each_call(client):
         (element,) = response.json()["accounts"]
         assert element["action"] == "account.authenticate.get"
         assert element["result"] == "success" and element["account"] == account_id
-        assert re.fullmatch(r"https://store\.test\.onfastspring\.com/account/"
-                            r"[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{22}", element["url"])
+        assert re.fullmatch(
+            r"https://store\.test\.onfastspring\.com/account/"
+            r"[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{22}",
+            element["url"],
+        )
         urls.add(element["url"])
     assert len(urls) == 3
 
@@ -242,8 +306,12 @@ def test_authenticate_batches_with_error_elements_for_unknown_ids(client):
     elements = response.json()["accounts"]
     assert [e["account"] for e in elements] == [a, "missing", b]
     assert [e["result"] for e in elements] == ["success", "error", "success"]
-    assert elements[1] == {"action": "account.authenticate.get", "account": "missing",
-                           "result": "error", "error": {"account": "Not found"}}
+    assert elements[1] == {
+        "action": "account.authenticate.get",
+        "account": "missing",
+        "result": "error",
+        "error": {"account": "Not found"},
+    }
 
 
 def test_authenticate_with_only_unknown_ids_is_a_400(client):

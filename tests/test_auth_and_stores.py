@@ -23,13 +23,24 @@ def test_without_credentials_flag_any_non_empty_pair_works(app):
         assert client_for(app, user, password).get("/accounts").status_code == 200
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "Bearer abc", "Basic", "Basic !!!notbase64", "Basic " + "dXNlcg==",
-    basic("", "pw"), basic("user", ""), "Basic //79/w==",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer abc",
+        "Basic",
+        "Basic !!!notbase64",
+        "Basic " + "dXNlcg==",
+        basic("", "pw"),
+        basic("user", ""),
+        "Basic //79/w==",
+    ],
+)
 def test_missing_or_malformed_authorization_is_a_401_with_json(app, header):
-    client = TestClient(app, headers={"User-Agent": "t"} | (
-        {"Authorization": header} if header is not None else {}))
+    client = TestClient(
+        app, headers={"User-Agent": "t"} | ({"Authorization": header} if header is not None else {})
+    )
     response = client.get("/accounts")
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/json"
@@ -40,8 +51,7 @@ def test_missing_or_malformed_authorization_is_a_401_with_json(app, header):
 def test_credentials_flag_admits_only_listed_pairs(make_client):
     settings = Settings(credentials={"a": "b", "c": "d:e"})
     assert make_client(settings, username="a", password="b").get("/accounts").status_code == 200
-    assert make_client(settings, username="c", password="d:e").get(
-        "/accounts").status_code == 200
+    assert make_client(settings, username="c", password="d:e").get("/accounts").status_code == 200
     for user, password in (("a", "wrong"), ("c", "d"), ("x", "b")):
         response = make_client(settings, username=user, password=password).get("/accounts")
         assert response.status_code == 401
@@ -60,8 +70,10 @@ def test_control_plane_needs_auth(app):
 
 def test_a_doubled_slash_reaches_the_same_route(client):
     """Clients join a base URL ending in "/" to "/accounts" and send "//accounts"."""
-    created = client.post("http://testserver//accounts", json={"contact": {
-        "first": "Dee", "last": "Slash", "email": "dee@example.com"}})
+    created = client.post(
+        "http://testserver//accounts",
+        json={"contact": {"first": "Dee", "last": "Slash", "email": "dee@example.com"}},
+    )
     assert created.status_code == 200, created.text
     account = created.json()["account"]
     assert client.get(f"http://testserver//accounts//{account}").json()["id"] == account

@@ -7,18 +7,29 @@ import pytest
 from emulator.config import Settings
 from tests.conftest import create_account, snapshot_of_accounts
 
-BAD_BODIES = [b"", b"{", b"not json", b"[1, 2]", b'"text"', b"null", b"42",
-              b'{"contact": {"first": "\xff\xfe"}}', b"[" * 5000 + b"]" * 5000, b'{"a": NaN}']
+BAD_BODIES = [
+    b"",
+    b"{",
+    b"not json",
+    b"[1, 2]",
+    b'"text"',
+    b"null",
+    b"42",
+    b'{"contact": {"first": "\xff\xfe"}}',
+    b"[" * 5000 + b"]" * 5000,
+    b'{"a": NaN}',
+]
 
 
 @pytest.mark.parametrize("raw", BAD_BODIES)
 def test_unusable_bodies_are_400_and_change_nothing(client, raw):
     account_id = create_account(client)
     before = snapshot_of_accounts(client)
-    for path, action in (("/accounts", "account.create"),
-                         (f"/accounts/{account_id}", "account.update")):
-        response = client.post(path, content=raw,
-                               headers={"Content-Type": "application/json"})
+    for path, action in (
+        ("/accounts", "account.create"),
+        (f"/accounts/{account_id}", "account.update"),
+    ):
+        response = client.post(path, content=raw, headers={"Content-Type": "application/json"})
         assert response.status_code == 400, (path, raw[:20])
         assert response.headers["content-type"] == "application/json"
         body = response.json()
@@ -28,9 +39,11 @@ def test_unusable_bodies_are_400_and_change_nothing(client, raw):
 
 
 def test_json_is_parsed_whatever_the_content_type(client):
-    response = client.post("/accounts", content=b'{"contact": {"first": "A", "last": "B", '
-                                                b'"email": "a@b.co"}}',
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/accounts",
+        content=b'{"contact": {"first": "A", "last": "B", "email": "a@b.co"}}',
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 200
 
 
@@ -55,10 +68,16 @@ def test_default_body_limit_is_one_mebibyte(client):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/nope"), ("GET", "/accounts/a/b/c"), ("POST", "/subscriptionz"),
-    ("GET", "/%F0%9F%98%80"), ("GET", "/accounts/x/authenticate/more"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/nope"),
+        ("GET", "/accounts/a/b/c"),
+        ("POST", "/subscriptionz"),
+        ("GET", "/%F0%9F%98%80"),
+        ("GET", "/accounts/x/authenticate/more"),
+    ],
+)
 def test_unknown_paths_are_404_in_fastspring_style(client, method, path):
     response = client.request(method, path)
     assert response.status_code == 404
@@ -81,8 +100,15 @@ def test_a_trailing_slash_reaches_the_same_resource(client):
 
 def test_odd_query_strings_do_not_crash(client):
     create_account(client)
-    for query in ("email=%FF", "email=%00", "page=%F0%9F%98%80", "custom=" + "k" * 5000,
-                  "email", "&&&", "limit=&page="):
+    for query in (
+        "email=%FF",
+        "email=%00",
+        "page=%F0%9F%98%80",
+        "custom=" + "k" * 5000,
+        "email",
+        "&&&",
+        "limit=&page=",
+    ):
         response = client.get("/accounts?" + query)
         assert response.status_code in (200, 400), query
         assert response.json()["result"] in ("success", "error")
@@ -93,6 +119,7 @@ def test_lower_case_methods_are_404_at_the_asgi_level(app):
     import asyncio
 
     from tests.conftest import basic
+
     sent: list[dict] = []
 
     async def receive():
@@ -101,11 +128,20 @@ def test_lower_case_methods_are_404_at_the_asgi_level(app):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "get", "scheme": "http", "path": "/accounts", "raw_path": b"/accounts",
-             "query_string": b"", "root_path": "", "server": ("t", 80), "client": ("c", 1),
-             "headers": [(b"authorization", basic("u", "p").encode()),
-                         (b"user-agent", b"t")]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "get",
+        "scheme": "http",
+        "path": "/accounts",
+        "raw_path": b"/accounts",
+        "query_string": b"",
+        "root_path": "",
+        "server": ("t", 80),
+        "client": ("c", 1),
+        "headers": [(b"authorization", basic("u", "p").encode()), (b"user-agent", b"t")],
+    }
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 404
     assert b"methods are upper-case" in sent[1]["body"]

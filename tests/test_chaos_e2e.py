@@ -22,8 +22,7 @@ def api(url: str) -> httpx.Client:
 
 def test_drop_closes_the_connection_without_a_response():
     with emulator() as running, api(running.url) as client:
-        client.post("/_emulator/faults", json={"path": "/accounts", "action": "drop",
-                                               "times": 1})
+        client.post("/_emulator/faults", json={"path": "/accounts", "action": "drop", "times": 1})
         with pytest.raises(httpx.TransportError):
             client.get("/accounts")
         assert client.get("/accounts").status_code == 200
@@ -38,17 +37,23 @@ def test_the_same_seed_gives_the_same_hits_after_a_restart():
     patterns = []
     for _ in range(2):
         with emulator() as running, api(running.url) as client:
-            client.post("/_emulator/faults", json={"path": "/accounts*", "probability": 0.3,
-                                                   "seed": 11})
+            client.post(
+                "/_emulator/faults", json={"path": "/accounts*", "probability": 0.3, "seed": 11}
+            )
             patterns.append([client.get("/accounts").status_code for _ in range(40)])
     assert patterns[0] == patterns[1] and 429 in patterns[0] and 200 in patterns[0]
 
 
 @pytest.mark.parametrize("use_env", [False, True])
 def test_boot_rate_limit_and_no_fault_header(use_env):
-    args, env = (["--rate-limit", "2/60", "--no-fault-header"], None) if not use_env else (
-        [], {"FASTSPRING_EMULATOR_RATE_LIMIT": "2/60",
-             "FASTSPRING_EMULATOR_FAULT_HEADER": "false"})
+    args, env = (
+        (["--rate-limit", "2/60", "--no-fault-header"], None)
+        if not use_env
+        else (
+            [],
+            {"FASTSPRING_EMULATOR_RATE_LIMIT": "2/60", "FASTSPRING_EMULATOR_FAULT_HEADER": "false"},
+        )
+    )
     with emulator(*args, env=env) as running, api(running.url) as client:
         forced = client.get("/accounts", headers={"X-Emulator-Fault": "500"})
         assert forced.status_code == 200
@@ -61,15 +66,27 @@ def test_webhooks_are_not_rate_limited():
     with Receiver() as receiver, emulator() as running, api(running.url) as client:
         client.post("/_emulator/webhooks", json={"url": receiver.url})
         client.put("/_emulator/rate-limit", json={"requests": 1, "window_seconds": 3600})
-        client.post("/products", json={"products": [{"product": "pro", "pricing": {
-            "interval": "month", "price": {"USD": 5}}}]})
+        client.post(
+            "/products",
+            json={
+                "products": [
+                    {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 5}}}
+                ]
+            },
+        )
         assert client.get("/products").status_code == 429
         for n in range(3):
-            client.post("/_emulator/orders", json={
-                "contact": {"first": "A", "last": "B", "email": f"w{n}@example.com"},
-                "items": [{"product": "pro"}]})
-        waited = client.post("/_emulator/webhooks/wait",
-                             json={"type": "subscription.activated", "count": 3, "timeout": 10})
+            client.post(
+                "/_emulator/orders",
+                json={
+                    "contact": {"first": "A", "last": "B", "email": f"w{n}@example.com"},
+                    "items": [{"product": "pro"}],
+                },
+            )
+        waited = client.post(
+            "/_emulator/webhooks/wait",
+            json={"type": "subscription.activated", "count": 3, "timeout": 10},
+        )
         assert waited.status_code == 200
 
 
@@ -87,17 +104,21 @@ def call_with_backoff(client: httpx.Client, method: str, path: str, **kwargs) ->
 
 def test_a_backoff_client_syncs_200_accounts_through_a_20_percent_429_rate():
     with emulator() as running, api(running.url) as client:
-        client.post("/_emulator/faults", json={"path": "/accounts*", "probability": 0.2,
-                                               "seed": 2026})
+        client.post(
+            "/_emulator/faults", json={"path": "/accounts*", "probability": 0.2, "seed": 2026}
+        )
         created = set()
         for n in range(200):
             email = f"user{n}@example.com"
-            response = call_with_backoff(client, "POST", "/accounts", json={
-                "contact": {"first": "U", "last": str(n), "email": email}})
-            if response.status_code == 400:      # a retried create that had gone through
+            response = call_with_backoff(
+                client,
+                "POST",
+                "/accounts",
+                json={"contact": {"first": "U", "last": str(n), "email": email}},
+            )
+            if response.status_code == 400:  # a retried create that had gone through
                 assert "already exists" in response.json()["error"]["email"]
-                response = call_with_backoff(client, "GET", "/accounts",
-                                             params={"email": email})
+                response = call_with_backoff(client, "GET", "/accounts", params={"email": email})
                 created.add(response.json()["accounts"][0]["id"])
             else:
                 created.add(response.json()["account"])

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.e2e
 
 def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FASTSPRING_EMULATOR_")}
-    return subprocess.run([sys.executable, "-m", "emulator", "serve", *args],
-                          capture_output=True, text=True, timeout=30, env=clean | (env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean | (env or {}),
+    )
 
 
 def one_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -29,13 +34,22 @@ def one_line(done: subprocess.CompletedProcess[str]) -> str:
 
 def test_a_bad_flag_is_one_line_naming_the_flag():
     assert one_line(serve("--port", "abc")) == (
-        "fastspring-emulator serve: argument --port: invalid port 'abc'")
+        "fastspring-emulator serve: argument --port: invalid port 'abc'"
+    )
     assert "--seed" in one_line(serve("--seed", "x"))
 
 
-@pytest.mark.parametrize("name, value", [("PORT", "xyz"), ("SEED", "x"), ("STRICT", "maybe"),
-                                         ("RATE_LIMIT", "lots"), ("LOG_LEVEL", "loud"),
-                                         ("STATE_INTERVAL", "-1")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("PORT", "xyz"),
+        ("SEED", "x"),
+        ("STRICT", "maybe"),
+        ("RATE_LIMIT", "lots"),
+        ("LOG_LEVEL", "loud"),
+        ("STATE_INTERVAL", "-1"),
+    ],
+)
 def test_a_bad_variable_is_named_as_the_variable(name, value):
     line = one_line(serve(env={f"FASTSPRING_EMULATOR_{name}": value}))
     assert line.startswith(f"fastspring-emulator: FASTSPRING_EMULATOR_{name}:")

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_checked_in_contract_is_the_built_one():
     checked_in = json.loads((ROOT / "contracts" / "openapi.json").read_text())
     assert checked_in == json.loads(json.dumps(openapi())), (
-        "regenerate with: python -m emulator.contract > contracts/openapi.json")
+        "regenerate with: python -m emulator.contract > contracts/openapi.json"
+    )
 
 
 def test_the_contract_is_served_without_authentication():
@@ -37,12 +38,16 @@ def _shape(path: str) -> str:
 def test_every_route_is_documented_and_every_documented_operation_is_served():
     # PUT and PATCH routes are refusals (pitfalls), except where FastSpring uses PUT.
     real_puts = ("/_emulator", "/quotes", "/v2/")
-    served = {(r.method.lower(), _shape(r.template)) for r in ROUTES
-              if r.method not in ("PUT", "PATCH") or r.template.startswith(real_puts)}
+    served = {
+        (r.method.lower(), _shape(r.template))
+        for r in ROUTES
+        if r.method not in ("PUT", "PATCH") or r.template.startswith(real_puts)
+    }
     served.discard(("get", "/_emulator/health"))
     served.discard(("get", "/_emulator/openapi.json"))
-    documented = {(method, _shape(path)) for path, item in openapi()["paths"].items()
-                  for method in item}
+    documented = {
+        (method, _shape(path)) for path, item in openapi()["paths"].items() for method in item
+    }
     assert served == documented
 
 
@@ -50,7 +55,12 @@ def test_links_connect_creates_to_reads():
     paths = openapi()["paths"]
     links = paths["/accounts"]["post"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in links.values()} == {
-        "getAccount", "updateAccount", "authenticateAccounts"}
+        "getAccount",
+        "updateAccount",
+        "authenticateAccounts",
+    }
     order_links = paths["/_emulator/orders"]["post"]["responses"]["200"]["links"]
-    assert {link["operationId"] for link in order_links.values()} == {"getOrders",
-                                                                      "getSubscriptions"}
+    assert {link["operationId"] for link in order_links.values()} == {
+        "getOrders",
+        "getSubscriptions",
+    }

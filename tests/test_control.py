@@ -11,8 +11,10 @@ def test_journal_lists_method_path_status_and_warnings_oldest_first(client):
     client.get("/accounts/unknown")
     entries = client.get("/_emulator/requests").json()["requests"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("POST", "/accounts", 200), ("GET", f"/accounts/{account_id}", 200),
-        ("GET", "/accounts/unknown", 400)]
+        ("POST", "/accounts", 200),
+        ("GET", f"/accounts/{account_id}", 200),
+        ("GET", "/accounts/unknown", 400),
+    ]
     assert all(e["warnings"] == [] for e in entries)
     assert [e["seq"] for e in entries] == [1, 2, 3]
     assert entries[0]["time"].endswith("Z")
@@ -67,6 +69,7 @@ def test_health_reports_ok_and_version(client):
 
 def test_reset_clears_the_lifecycle_and_restarts_the_clock():
     from tests.shop import add_product, buy, shop
+
     client = shop()
     add_product(client, "pro")
     buy(client, "pro")

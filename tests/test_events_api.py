@@ -21,21 +21,31 @@ def test_unprocessed_events_in_the_documented_shape(client):
     response = client.get("/events/unprocessed", params={"days": 1})
     assert response.status_code == 200
     body = response.json()
-    assert {k: body[k] for k in ("action", "result", "page", "limit", "nextPage", "total",
-                                 "more")} == {"action": "events.get", "result": "success",
-                                              "page": None, "limit": None, "nextPage": None,
-                                              "total": 0, "more": False}
-    assert [e["type"] for e in body["events"]] == ["account.created", "order.completed",
-                                                    "subscription.activated",
-                                                    "payoutEntry.created"]
+    assert {
+        k: body[k] for k in ("action", "result", "page", "limit", "nextPage", "total", "more")
+    } == {
+        "action": "events.get",
+        "result": "success",
+        "page": None,
+        "limit": None,
+        "nextPage": None,
+        "total": 0,
+        "more": False,
+    }
+    assert [e["type"] for e in body["events"]] == [
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
     for event in body["events"]:
         assert event["event"] == event["id"] and event["processed"] is False
         assert isinstance(event["data"], dict)
-    assert isinstance(body["events"][2]["data"]["account"], str)   # no webhook: no expansion
+    assert isinstance(body["events"][2]["data"]["account"], str)  # no webhook: no expansion
 
 
 def test_at_most_25_events_with_more(client):
-    for n in range(8):                  # four events each
+    for n in range(8):  # four events each
         buy(client, "pro", email=f"p{n}@example.com")
     first = client.get("/events/unprocessed", params={"days": 1}).json()
     assert len(first["events"]) == 25 and first["more"] is True
@@ -52,20 +62,29 @@ def test_begin_and_end_select_a_window(client):
     buy(client, "pro")
     client.post("/_emulator/clock/advance", json={"days": 2})
     buy(client, "pro", email="later@example.com")
-    early = client.get("/events/unprocessed", params={"begin": NOW - 1000,
-                                                      "end": NOW + 1000}).json()["events"]
+    early = client.get(
+        "/events/unprocessed", params={"begin": NOW - 1000, "end": NOW + 1000}
+    ).json()["events"]
     assert len(early) == 4
     late = client.get("/events/unprocessed", params={"begin": NOW + 1000}).json()["events"]
-    assert [e["type"] for e in late] == ["account.created", "order.completed",
-                                         "subscription.activated", "payoutEntry.created"]
+    assert [e["type"] for e in late] == [
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
 
 
 def test_mark_processed_and_back(client):
     buy(client, "pro")
     event_id = client.get("/events/unprocessed", params={"days": 1}).json()["events"][0]["id"]
     response = client.post(f"/events/{event_id}", json={"processed": True})
-    assert response.json() == {"event": event_id, "processed": True, "action": "events.update",
-                               "result": "success"}
+    assert response.json() == {
+        "event": event_id,
+        "processed": True,
+        "action": "events.update",
+        "result": "success",
+    }
     assert client.get("/_emulator/events").json()["events"][0]["processed"] is True
     client.post(f"/events/{event_id}", json={"processed": False})
     assert len(client.get("/events/unprocessed", params={"days": 1}).json()["events"]) == 4
@@ -84,16 +103,24 @@ def test_mark_an_unknown_event(client):
     assert response.json()["error"] == {"event": "Not found"}
 
 
-@pytest.mark.parametrize("params, error", [
-    ({}, {"begin": "Begin required."}),
-    ({"end": str(NOW)}, {"begin": "Begin required."}),
-    ({"begin": "x"}, {"begin": "Can not parse begin"}),
-    ({"begin": "x", "end": "y", "days": "z"}, {"begin": "Can not parse begin",
-                                               "end": "Can not parse end.",
-                                               "days": "Can not parse days."}),
-    ({"begin": str(NOW), "end": str(NOW - 1)}, {"begin": "Begin must be less than end."}),
-    ({"days": "31"}, {"days": "Days must be from 1 to 30."}),
-])
+@pytest.mark.parametrize(
+    "params, error",
+    [
+        ({}, {"begin": "Begin required."}),
+        ({"end": str(NOW)}, {"begin": "Begin required."}),
+        ({"begin": "x"}, {"begin": "Can not parse begin"}),
+        (
+            {"begin": "x", "end": "y", "days": "z"},
+            {
+                "begin": "Can not parse begin",
+                "end": "Can not parse end.",
+                "days": "Can not parse days.",
+            },
+        ),
+        ({"begin": str(NOW), "end": str(NOW - 1)}, {"begin": "Begin must be less than end."}),
+        ({"days": "31"}, {"days": "Days must be from 1 to 30."}),
+    ],
+)
 def test_documented_errors(client, params, error):
     for path in ("/events/unprocessed", "/events/processed"):
         response = client.get(path, params=params)
@@ -107,4 +134,5 @@ def test_nothing_older_than_30_days(client):
     assert response.status_code == 400
     oldest = NOW - 30 * 86_400_000
     assert response.json()["error"] == {
-        "begin": f"Begin must be after '{oldest}' (2026-12-16T10:00:00.000Z)."}
+        "begin": f"Begin must be after '{oldest}' (2026-12-16T10:00:00.000Z)."
+    }

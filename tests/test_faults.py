@@ -29,6 +29,7 @@ def statuses(client, n, path="/accounts", method="GET"):
 
 # --- when rules fire ------------------------------------------------------------------
 
+
 def test_a_rule_without_a_condition_fires_on_every_match(client):
     rule(client, method="GET", path="/accounts*")
     assert statuses(client, 3) == [429] * 3
@@ -48,7 +49,11 @@ def test_times_n_fires_on_the_next_n_then_expires(client):
     assert statuses(client, 4) == [503, 503, 200, 200]
     (listed,) = client.get("/_emulator/faults").json()["faults"]
     assert (listed["id"], listed["matched"], listed["fired"], listed["expired"]) == (
-        created["id"], 2, 2, True)
+        created["id"],
+        2,
+        2,
+        True,
+    )
 
 
 def test_probability_with_a_seed_is_the_same_on_every_run():
@@ -80,7 +85,7 @@ def test_method_and_glob_matching_and_first_rule_wins(client):
     assert client.post("/accounts", json={}).status_code == 500
     assert client.get("/accounts").status_code == 503
     assert client.get("/subscriptions/abc").status_code == 502
-    assert client.get("/subscriptions").status_code == 200     # the glob needs a segment
+    assert client.get("/subscriptions").status_code == 200  # the glob needs a segment
     assert client.get("/orders/x").status_code == 400
 
 
@@ -95,9 +100,15 @@ def test_rules_belong_to_the_callers_store():
 
 # --- actions --------------------------------------------------------------------------
 
+
 def test_custom_status_body_and_headers(client):
-    rule(client, path="/accounts", status=503, body={"message": "maintenance"},
-         headers={"Retry-After": "7"})
+    rule(
+        client,
+        path="/accounts",
+        status=503,
+        body={"message": "maintenance"},
+        headers={"Retry-After": "7"},
+    )
     response = client.get("/accounts")
     assert response.status_code == 503 and response.json() == {"message": "maintenance"}
     assert response.headers["retry-after"] == "7"
@@ -112,8 +123,10 @@ def test_a_text_body(client):
 
 def test_injected_404_looks_like_fastspring_not_found(client):
     rule(client, path="/accounts", status=404)
-    assert client.get("/accounts").json() == {"result": "error",
-                                              "error": {"path": "Not found: /accounts"}}
+    assert client.get("/accounts").json() == {
+        "result": "error",
+        "error": {"path": "Not found: /accounts"},
+    }
 
 
 def test_delay_passes_the_request_through(client):
@@ -130,8 +143,9 @@ def test_latency_ranges_are_drawn_from_the_seed():
         client = shop()
         rule(client, path="/accounts", action="delay", latency_ms=[1, 20], seed=5)
         statuses(client, 8)
-        draws.append([e["fault"]["latencyMs"]
-                      for e in client.get("/_emulator/requests").json()["requests"]])
+        draws.append(
+            [e["fault"]["latencyMs"] for e in client.get("/_emulator/requests").json()["requests"]]
+        )
     assert draws[0] == draws[1] and all(1 <= d <= 20 for d in draws[0])
     assert len(set(draws[0])) > 1
 
@@ -152,6 +166,7 @@ def test_drop_needs_the_cli_server_in_process(client):
 
 
 # --- the store around a fault ---------------------------------------------------------
+
 
 def test_a_fault_before_the_request_leaves_the_store_unchanged(client):
     rule(client, method="POST", path="/accounts", status=500)
@@ -184,11 +199,14 @@ def test_the_control_plane_is_never_faulted(client):
 
 # --- managing rules -------------------------------------------------------------------
 
+
 def test_list_remove_one_and_clear(client):
     first = rule(client, path="/accounts", every=2)
     second = rule(client, path="/orders*")
     assert [r["id"] for r in client.get("/_emulator/faults").json()["faults"]] == [
-        first["id"], second["id"]]
+        first["id"],
+        second["id"],
+    ]
     assert client.delete(f"/_emulator/faults/{first['id']}").status_code == 200
     assert client.delete(f"/_emulator/faults/{first['id']}").status_code == 400
     assert [r["id"] for r in client.get("/_emulator/faults").json()["faults"]] == [second["id"]]
@@ -197,22 +215,41 @@ def test_list_remove_one_and_clear(client):
 
 
 def test_rule_fields_are_echoed_with_counts(client):
-    created = rule(client, method="get", path="/accounts*", action="status", status=429,
-                   probability=0.5, seed=3, latency_ms=[1, 2], after=False)
+    created = rule(
+        client,
+        method="get",
+        path="/accounts*",
+        action="status",
+        status=429,
+        probability=0.5,
+        seed=3,
+        latency_ms=[1, 2],
+        after=False,
+    )
     assert created["method"] == "get" and created["probability"] == 0.5
     assert (created["matched"], created["fired"], created["expired"]) == (0, 0, False)
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"method": "FETCH"}, "method"), ({"path": "accounts"}, "path"),
-    ({"action": "explode"}, "action"), ({"status": 99}, "status"),
-    ({"latency_ms": -1}, "latency_ms"), ({"latency_ms": [5, 1]}, "latency_ms"),
-    ({"action": "delay"}, "latency_ms"), ({"after": "yes"}, "after"),
-    ({"probability": 1.5}, "probability"), ({"every": 0}, "every"), ({"times": -2}, "times"),
-    ({"every": 2, "times": 3}, "times"), ({"between": ["2027-01-02T00:00:00Z"]}, "between"),
-    ({"between": ["2027-01-02T00:00:00Z", "2027-01-01T00:00:00Z"]}, "between"),
-    ({"headers": {"X": 1}}, "headers"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"method": "FETCH"}, "method"),
+        ({"path": "accounts"}, "path"),
+        ({"action": "explode"}, "action"),
+        ({"status": 99}, "status"),
+        ({"latency_ms": -1}, "latency_ms"),
+        ({"latency_ms": [5, 1]}, "latency_ms"),
+        ({"action": "delay"}, "latency_ms"),
+        ({"after": "yes"}, "after"),
+        ({"probability": 1.5}, "probability"),
+        ({"every": 0}, "every"),
+        ({"times": -2}, "times"),
+        ({"every": 2, "times": 3}, "times"),
+        ({"between": ["2027-01-02T00:00:00Z"]}, "between"),
+        ({"between": ["2027-01-02T00:00:00Z", "2027-01-01T00:00:00Z"]}, "between"),
+        ({"headers": {"X": 1}}, "headers"),
+    ],
+)
 def test_invalid_rules_are_refused(client, fields, field):
     response = client.post("/_emulator/faults", json=fields)
     assert response.status_code == 400 and field in response.json()["error"]
@@ -224,16 +261,28 @@ def test_the_journal_names_the_rule_that_fired(client):
     client.get("/accounts")
     (entry,) = client.get("/_emulator/requests").json()["requests"]
     assert entry["status"] == 500
-    assert entry["fault"] == {"source": f"rule {created['id']}", "action": "status",
-                              "status": 500, "latencyMs": 0, "after": False}
+    assert entry["fault"] == {
+        "source": f"rule {created['id']}",
+        "action": "status",
+        "status": 500,
+        "latencyMs": 0,
+        "after": False,
+    }
 
 
 # --- rate limit -----------------------------------------------------------------------
 
+
 def test_the_bucket_empties_and_refills_with_the_store_clock(client):
     response = client.put("/_emulator/rate-limit", json={"requests": 3, "window_seconds": 60})
-    assert response.json() == {"requests": 3, "window_seconds": 60.0, "burst": 3,
-                               "status": 429, "headers": False, "tokens": 3.0}
+    assert response.json() == {
+        "requests": 3,
+        "window_seconds": 60.0,
+        "burst": 3,
+        "status": 429,
+        "headers": False,
+        "tokens": 3.0,
+    }
     assert statuses(client, 4) == [200, 200, 200, 429]
     limited = client.get("/accounts")
     assert limited.status_code == 429 and "retry-after" not in limited.headers
@@ -245,8 +294,10 @@ def test_the_bucket_empties_and_refills_with_the_store_clock(client):
 
 
 def test_burst_status_404_and_headers(client):
-    client.put("/_emulator/rate-limit", json={"requests": 60, "window_seconds": 60, "burst": 2,
-                                              "status": 404, "headers": True})
+    client.put(
+        "/_emulator/rate-limit",
+        json={"requests": 60, "window_seconds": 60, "burst": 2, "status": 404, "headers": True},
+    )
     assert statuses(client, 2) == [200, 200]
     limited = client.get("/accounts")
     assert limited.status_code == 404
@@ -266,11 +317,17 @@ def test_the_control_plane_is_not_rate_limited(client):
     assert client.get("/_emulator/rate-limit").json() == {"rateLimit": None}
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "requests"), ({"requests": 0}, "requests"), ({"requests": 5, "window_seconds": 0},
-                                                      "window_seconds"),
-    ({"requests": 5, "burst": 0}, "burst"), ({"requests": 5, "status": 503}, "status"),
-    ({"requests": 5, "headers": "yes"}, "headers")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "requests"),
+        ({"requests": 0}, "requests"),
+        ({"requests": 5, "window_seconds": 0}, "window_seconds"),
+        ({"requests": 5, "burst": 0}, "burst"),
+        ({"requests": 5, "status": 503}, "status"),
+        ({"requests": 5, "headers": "yes"}, "headers"),
+    ],
+)
 def test_invalid_rate_limits(client, body, field):
     response = client.put("/_emulator/rate-limit", json=body)
     assert response.status_code == 400 and field in response.json()["error"]
@@ -289,6 +346,7 @@ def test_a_boot_rate_limit_applies_to_every_store():
 
 # --- the override header --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value, status", [("429", 429), ("500", 500), ("503", 503)])
 def test_the_header_forces_a_status_on_one_request(client, value, status):
     assert client.get("/accounts", headers={"X-Emulator-Fault": value}).status_code == status
@@ -296,8 +354,9 @@ def test_the_header_forces_a_status_on_one_request(client, value, status):
 
 
 def test_the_header_forces_latency_malformed_and_drop(client):
-    delayed = client.post("/accounts", json={"contact": contact()},
-                          headers={"X-Emulator-Fault": "latency=20ms"})
+    delayed = client.post(
+        "/accounts", json={"contact": contact()}, headers={"X-Emulator-Fault": "latency=20ms"}
+    )
     assert delayed.status_code == 200
     entry = client.get("/_emulator/requests").json()["requests"][-1]
     assert entry["fault"]["source"] == "header" and entry["fault"]["latencyMs"] == 20
@@ -312,8 +371,9 @@ def test_the_header_forces_latency_malformed_and_drop(client):
 
 
 def test_a_faulted_header_request_does_not_run(client):
-    response = client.post("/accounts", json={"contact": contact()},
-                           headers={"X-Emulator-Fault": "500"})
+    response = client.post(
+        "/accounts", json={"contact": contact()}, headers={"X-Emulator-Fault": "500"}
+    )
     assert response.status_code == 500
     assert client.get("/accounts").json()["total"] == 0
 
@@ -334,5 +394,7 @@ def test_faulted_responses_name_their_source_in_a_header(client):
     created = rule(client, path="/accounts", status=503, times=1)
     assert client.get("/accounts").headers["x-emulator-fault"] == f"rule {created['id']}"
     assert "x-emulator-fault" not in client.get("/accounts").headers
-    assert client.get("/accounts", headers={"X-Emulator-Fault": "500"}).headers[
-        "x-emulator-fault"] == "header"
+    assert (
+        client.get("/accounts", headers={"X-Emulator-Fault": "500"}).headers["x-emulator-fault"]
+        == "header"
+    )

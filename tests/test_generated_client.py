@@ -21,8 +21,13 @@ GROUP_CALLS = 29
 @pytest.mark.skipif(SDK_DIR is None, reason=UNAVAILABLE)
 def test_every_call_of_the_new_groups_succeeds():
     with emulator("--seed", "3") as running:
-        done = subprocess.run(["node", str(SCRIPT), str(SDK_DIR), running.url],
-                              capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            ["node", str(SCRIPT), str(SDK_DIR), running.url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(results) == GROUP_CALLS, done.stdout + done.stderr
     failed = [r for r in results if not 200 <= r["status"] < 300 or r["result"] == "error"]

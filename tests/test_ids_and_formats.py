@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,8 +17,10 @@ ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 def ids_of_a_run(make_client, seed, username="store"):
     client = make_client(Settings(seed=seed), username=username)
-    ids = [create_account(client, contact={"first": "A", "last": "B",
-                                           "email": f"u{n}@example.com"}) for n in range(5)]
+    ids = [
+        create_account(client, contact={"first": "A", "last": "B", "email": f"u{n}@example.com"})
+        for n in range(5)
+    ]
     globals_ = [client.get(f"/accounts/{i}").json()["lookup"]["global"] for i in ids]
     return ids + globals_
 
@@ -41,6 +43,7 @@ def test_each_store_has_its_own_sequence_under_a_seed(make_client):
 def test_a_store_is_unaffected_by_what_other_stores_do(app):
     seeded = Settings(seed=5)
     from emulator.app import create_app
+
     quiet = client_for(create_app(seeded), "target", "pw")
     busy_app = create_app(seeded)
     noisy, target = client_for(busy_app, "noise", "pw"), client_for(busy_app, "target", "pw")
@@ -63,10 +66,19 @@ def test_without_a_seed_runs_differ(make_client):
 def test_date_family_spellings_and_formats():
     ms = 1501545600000  # 2017-08-01T00:00Z
     assert date_family("next", ms) == {
-        "next": ms, "nextValue": ms, "nextInSeconds": 1501545600, "nextDisplay": "8/1/17",
-        "nextDisplayISO8601": "2017-08-01"}
-    assert date_family("end", None) == {"end": None, "endValue": None, "endInSeconds": None,
-                                        "endDisplay": None, "endDisplayISO8601": None}
+        "next": ms,
+        "nextValue": ms,
+        "nextInSeconds": 1501545600,
+        "nextDisplay": "8/1/17",
+        "nextDisplayISO8601": "2017-08-01",
+    }
+    assert date_family("end", None) == {
+        "end": None,
+        "endValue": None,
+        "endInSeconds": None,
+        "endDisplay": None,
+        "endDisplayISO8601": None,
+    }
     assert "changedDisplayISO8601" not in date_family("changed", ms, iso=False)
 
 
@@ -74,15 +86,18 @@ def test_date_family_spellings_and_formats():
 def test_date_family_is_consistent_for_any_instant(ms):
     family = date_family("d", ms)
     assert family["dInSeconds"] == ms // 1000 and family["dValue"] == ms
-    day = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    day = datetime.fromtimestamp(ms / 1000, tz=UTC)
     assert family["dDisplayISO8601"] == day.strftime("%Y-%m-%d")
     assert start_of_day(ms) % 86_400_000 == 0 and 0 <= ms - start_of_day(ms) < 86_400_000
 
 
 def test_money_family_spellings_and_payout_display():
     assert money_family("total", 14.95, "USD") == {
-        "total": 14.95, "totalDisplay": "$14.95", "totalInPayoutCurrency": 14.95,
-        "totalInPayoutCurrencyDisplay": "$14.95"}
+        "total": 14.95,
+        "totalDisplay": "$14.95",
+        "totalInPayoutCurrency": 14.95,
+        "totalInPayoutCurrencyDisplay": "$14.95",
+    }
     eur = money_family("total", 187, "EUR", payout_currency="USD", payout_rate=1.09)
     assert eur["totalDisplay"] == "€187.00"
     assert eur["totalInPayoutCurrency"] == 203.83

@@ -30,33 +30,52 @@ def client():
     return client
 
 
-@pytest.mark.parametrize("path, body", [
-    ("/products", lambda deep: {"products": [{"product": "deep", "description": deep,
-                                               "pricing": {"price": {"USD": 1}}}]}),
-    ("/accounts", lambda deep: {"contact": {"first": "A", "last": "B",
-                                            "email": "a@example.com"}, "extra": deep}),
-    ("/_emulator/orders", lambda deep: {"contact": {"first": "A", "last": "B",
-                                                    "email": "a@example.com"},
-                                        "items": [{"product": "pro", "attributes": deep}]}),
-    ("/_emulator/faults", lambda deep: {"path": "/x", "body": deep}),
-    ("/_emulator/webhooks", lambda deep: {"url": "http://127.0.0.1:9/h", "extra": deep}),
-    ("/quotes", lambda deep: {"name": deep}),
-    ("/coupons", lambda deep: {"coupon": "c", "reason": deep}),
-    ("/data/v1/revenue", lambda deep: {"filter": deep}),
-])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        (
+            "/products",
+            lambda deep: {
+                "products": [
+                    {"product": "deep", "description": deep, "pricing": {"price": {"USD": 1}}}
+                ]
+            },
+        ),
+        (
+            "/accounts",
+            lambda deep: {
+                "contact": {"first": "A", "last": "B", "email": "a@example.com"},
+                "extra": deep,
+            },
+        ),
+        (
+            "/_emulator/orders",
+            lambda deep: {
+                "contact": {"first": "A", "last": "B", "email": "a@example.com"},
+                "items": [{"product": "pro", "attributes": deep}],
+            },
+        ),
+        ("/_emulator/faults", lambda deep: {"path": "/x", "body": deep}),
+        ("/_emulator/webhooks", lambda deep: {"url": "http://127.0.0.1:9/h", "extra": deep}),
+        ("/quotes", lambda deep: {"name": deep}),
+        ("/coupons", lambda deep: {"coupon": "c", "reason": deep}),
+        ("/data/v1/revenue", lambda deep: {"filter": deep}),
+    ],
+)
 def test_a_body_nested_too_deep_is_a_400_that_changes_nothing(client, path, body):
     before = client.get("/_emulator/snapshot").json()["data"]
     response = client.post(path, json=body(nested(300)))
     assert response.status_code == 400, response.text
-    if path != "/coupons":          # the coupon service answers every such body "unreadable"
+    if path != "/coupons":  # the coupon service answers every such body "unreadable"
         assert "nested more than" in response.text
     after = client.get("/_emulator/snapshot").json()["data"]
     assert after == before
 
 
 def test_a_fixture_nested_too_deep_is_refused(client):
-    response = client.post("/_emulator/fixtures", json={"products": [
-        {"product": "p", "description": nested(100)}]})
+    response = client.post(
+        "/_emulator/fixtures", json={"products": [{"product": "p", "description": nested(100)}]}
+    )
     assert response.status_code == 400 and "nested" in response.json()["error"]["message"]
 
 
@@ -64,8 +83,14 @@ def test_a_fixture_nested_too_deep_is_refused(client):
 @given(depth=st.integers(min_value=1, max_value=MAX_DEPTH + 3))
 def test_whatever_is_accepted_reads_back_and_exports(depth):
     client = shop()
-    response = client.post("/products", json={"products": [{
-        "product": "deep", "description": nested(depth), "pricing": {"price": {"USD": 1}}}]})
+    response = client.post(
+        "/products",
+        json={
+            "products": [
+                {"product": "deep", "description": nested(depth), "pricing": {"price": {"USD": 1}}}
+            ]
+        },
+    )
     if response.status_code != 200:
         assert response.status_code == 400
         return

@@ -20,16 +20,24 @@ def client():
 
 
 def contact(kind, email="bill@example.com"):
-    return {"contactType": kind, "contact": {"email": email, "firstName": "Bill",
-                                             "lastName": "Payer"},
-            "address": {"country": "US", "postalCode": "93101"}}
+    return {
+        "contactType": kind,
+        "contact": {"email": email, "firstName": "Bill", "lastName": "Payer"},
+        "address": {"country": "US", "postalCode": "93101"},
+    }
 
 
 def body(**overrides):
-    return {"currencyCode": "USD", "contacts": [contact("billTo"), contact("deliverTo")],
-            "invoiceItems": [{"productPath": "pro", "quantity": 2, "useCatalogPricing": True},
-                             {"productPath": "ebook"}],
-            "paymentMethod": "WIRE", "mode": "TEST"} | overrides
+    return {
+        "currencyCode": "USD",
+        "contacts": [contact("billTo"), contact("deliverTo")],
+        "invoiceItems": [
+            {"productPath": "pro", "quantity": 2, "useCatalogPricing": True},
+            {"productPath": "ebook"},
+        ],
+        "paymentMethod": "WIRE",
+        "mode": "TEST",
+    } | overrides
 
 
 def create(client, **overrides):
@@ -42,7 +50,10 @@ def test_create_read_and_links(client):
     invoice = create(client)
     assert re.fullmatch(r"IN[A-Z2-7]{26}", invoice["id"])
     assert (invoice["status"], invoice["total"], invoice["totalDisplay"]) == (
-        "OPEN", 50.0, "$50.00")
+        "OPEN",
+        50.0,
+        "$50.00",
+    )
     base = f"http://testserver/_emulator/invoices/{invoice['id']}"
     assert invoice["paymentInvoiceWebPayLink"] == base + "/pay"
     assert invoice["paymentInvoiceWebLink"] == base + "/web"
@@ -69,35 +80,50 @@ def test_paying_files_the_order(client):
     assert answer["invoice"]["order"] == answer["order"]["id"]
     assert answer["order"]["total"] == 45.0 and answer["order"]["currency"] == "EUR"
     assert [e["type"] for e in events(client)][-4:] == [
-        "account.created", "order.completed", "subscription.activated", "payoutEntry.created"]
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
     assert client.post(f"/_emulator/invoices/{invoice['id']}/pay").status_code == 400
     assert "disabled" in client.get(invoice["paymentInvoiceWebPayLink"]).text
 
 
 def test_html_is_escaped(client):
-    invoice = create(client, contacts=[
-        {**contact("billTo"), "contact": {"email": "x@example.com",
-                                          "firstName": "<script>alert(1)</script>"}},
-        contact("deliverTo")])
+    invoice = create(
+        client,
+        contacts=[
+            {
+                **contact("billTo"),
+                "contact": {"email": "x@example.com", "firstName": "<script>alert(1)</script>"},
+            },
+            contact("deliverTo"),
+        ],
+    )
     page = client.get(invoice["paymentInvoiceWebLink"]).text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"contacts": [contact("billTo")]}, "contacts"),
-    ({"contacts": [contact("billTo"), contact("shipTo")]}, "contacts[1].contactType"),
-    ({"contacts": [contact("billTo", "nope"), contact("deliverTo")]},
-     "contacts[0].contact.email"),
-    ({"contacts": "me"}, "contacts"),
-    ({"invoiceItems": []}, "invoiceItems"),
-    ({"invoiceItems": [{"productPath": "ghost"}]}, "invoiceItems[0].productPath"),
-    ({"invoiceItems": [{"productPath": "pro", "quantity": 0}]}, "invoiceItems[0].quantity"),
-    ({"invoiceItems": [7]}, "invoiceItems[0].productPath"),
-    ({"currencyCode": "dollars"}, "currencyCode"),
-    ({"currencyCode": "XTS"}, "invoiceItems[0].productPath"),
-    ({"paymentMethod": "CASH"}, "paymentMethod"),
-    ({"mode": "DEMO"}, "mode"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"contacts": [contact("billTo")]}, "contacts"),
+        ({"contacts": [contact("billTo"), contact("shipTo")]}, "contacts[1].contactType"),
+        (
+            {"contacts": [contact("billTo", "nope"), contact("deliverTo")]},
+            "contacts[0].contact.email",
+        ),
+        ({"contacts": "me"}, "contacts"),
+        ({"invoiceItems": []}, "invoiceItems"),
+        ({"invoiceItems": [{"productPath": "ghost"}]}, "invoiceItems[0].productPath"),
+        ({"invoiceItems": [{"productPath": "pro", "quantity": 0}]}, "invoiceItems[0].quantity"),
+        ({"invoiceItems": [7]}, "invoiceItems[0].productPath"),
+        ({"currencyCode": "dollars"}, "currencyCode"),
+        ({"currencyCode": "XTS"}, "invoiceItems[0].productPath"),
+        ({"paymentMethod": "CASH"}, "paymentMethod"),
+        ({"mode": "DEMO"}, "mode"),
+    ],
+)
 def test_bad_invoices_are_400s_and_change_nothing(client, change, field):
     response = client.post("/invoices/paymentInvoice", json=body(**change))
     assert response.status_code == 400, response.text
@@ -107,10 +133,13 @@ def test_bad_invoices_are_400s_and_change_nothing(client, change, field):
 
 def test_unknown_invoices_and_unreadable_bodies(client):
     assert client.post("/invoices/paymentInvoice", content=b"{").status_code == 400
-    for method, path in (("GET", "/invoices/INNOPE"), ("GET", "/_emulator/invoices/X/web"),
-                         ("GET", "/_emulator/invoices/X/pdf"),
-                         ("GET", "/_emulator/invoices/X/pay"),
-                         ("POST", "/_emulator/invoices/X/pay")):
+    for method, path in (
+        ("GET", "/invoices/INNOPE"),
+        ("GET", "/_emulator/invoices/X/web"),
+        ("GET", "/_emulator/invoices/X/pdf"),
+        ("GET", "/_emulator/invoices/X/pay"),
+        ("POST", "/_emulator/invoices/X/pay"),
+    ):
         assert client.request(method, path).status_code == 404, path
 
 

@@ -11,8 +11,18 @@ import re
 import pytest
 
 from emulator.config import Settings
-from tests.shop import (add_product, advance, buy, day, decline, event_types, events, shop,
-                        sub, subscription_of)
+from tests.shop import (
+    add_product,
+    advance,
+    buy,
+    day,
+    decline,
+    event_types,
+    events,
+    shop,
+    sub,
+    subscription_of,
+)
 
 REFERENCE = re.compile(r"STORE\d{6}-\d{4}-\d{5}")
 
@@ -20,16 +30,19 @@ REFERENCE = re.compile(r"STORE\d{6}-\d{4}-\d{5}")
 @pytest.fixture
 def client():
     client = shop()
-    add_product(client, "pro", price={"USD": 14.95},
-                reminderNotification={"enabled": True, "interval": "week",
-                                      "intervalLength": 1},
-                overdueNotification={"enabled": True, "interval": "week",
-                                     "intervalLength": 1, "amount": 2},
-                cancellation={"interval": "week", "intervalLength": 1})
+    add_product(
+        client,
+        "pro",
+        price={"USD": 14.95},
+        reminderNotification={"enabled": True, "interval": "week", "intervalLength": 1},
+        overdueNotification={"enabled": True, "interval": "week", "intervalLength": 1, "amount": 2},
+        cancellation={"interval": "week", "intervalLength": 1},
+    )
     return client
 
 
 # --- buy ------------------------------------------------------------------------------
+
 
 def test_buy_creates_account_order_and_active_subscription(client):
     order = buy(client, "pro")
@@ -55,20 +68,31 @@ def test_buy_creates_account_order_and_active_subscription(client):
     assert s["end"] is None and s["periods"] is None and s["remainingPeriods"] is None
     assert s["initialOrderId"] == order["id"]
     assert s["initialOrderReference"] == order["reference"]
-    assert event_types(client) == ["account.created", "order.completed",
-                                   "subscription.activated", "payoutEntry.created"]
+    assert event_types(client) == [
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
     account = client.get(f"/accounts/{order['account']}").json()
     assert account["orders"] == [order["id"]]
     assert account["subscriptions"] == [item["subscription"]]
     assert account["payment"] == {"methods": 1, "active": 1}
     (charge,) = account["charges"]
-    assert charge == {"currency": "USD", "total": 14.95, "payoutCurrency": "USD",
-                      "totalInPayoutCurrency": 14.95, "status": "successful",
-                      "order": order["id"], "orderReference": order["reference"],
-                      "subscription": item["subscription"],
-                      "timestamp": order["changed"], "timestampValue": order["changed"],
-                      "timestampInSeconds": order["changed"] // 1000,
-                      "timestampDisplay": "1/15/27"}
+    assert charge == {
+        "currency": "USD",
+        "total": 14.95,
+        "payoutCurrency": "USD",
+        "totalInPayoutCurrency": 14.95,
+        "status": "successful",
+        "order": order["id"],
+        "orderReference": order["reference"],
+        "subscription": item["subscription"],
+        "timestamp": order["changed"],
+        "timestampValue": order["changed"],
+        "timestampInSeconds": order["changed"] // 1000,
+        "timestampDisplay": "1/15/27",
+    }
 
 
 def test_a_second_purchase_reuses_the_account_by_email(client):
@@ -80,10 +104,12 @@ def test_a_second_purchase_reuses_the_account_by_email(client):
 
 
 def test_buy_for_an_existing_account(client):
-    account_id = client.post("/accounts", json={"contact": {
-        "first": "A", "last": "B", "email": "api@example.com"}}).json()["account"]
-    order = client.post("/_emulator/orders", json={
-        "account": account_id, "items": [{"product": "pro"}]}).json()
+    account_id = client.post(
+        "/accounts", json={"contact": {"first": "A", "last": "B", "email": "api@example.com"}}
+    ).json()["account"]
+    order = client.post(
+        "/_emulator/orders", json={"account": account_id, "items": [{"product": "pro"}]}
+    ).json()
     assert order["account"] == account_id
     assert "account.created" not in event_types(client)
 
@@ -105,13 +131,15 @@ def test_order_completed_event_embeds_account_and_subscriptions(client):
 
 # --- rebill ---------------------------------------------------------------------------
 
+
 def test_rebill_on_the_charge_date(client):
     order = buy(client, "pro")
     sub_id = subscription_of(order)
     result = advance(client, to="2027-02-15T00:00:00Z")
     assert [(t["transition"], t["events"]) for t in result["transitions"]] == [
         ("remind", ["subscription.payment.reminder"]),
-        ("charge", ["subscription.charge.completed"])]
+        ("charge", ["subscription.charge.completed"]),
+    ]
     assert result["transitions"][0]["at"] == day("2027-02-08")
     s = sub(client, sub_id)
     assert (s["state"], s["sequence"], s["next"]) == ("active", 2, day("2027-03-15"))
@@ -124,8 +152,7 @@ def test_rebill_on_the_charge_date(client):
     assert charge["created"] == day("2027-02-15")
     data = charge["data"]
     assert data["status"] == "successful" and data["total"] == 14.95 and data["sequence"] == 2
-    assert data["order"]["reference"].endswith("B") and data["order"]["account"] == \
-        order["account"]
+    assert data["order"]["reference"].endswith("B") and data["order"]["account"] == order["account"]
     assert data["subscription"]["id"] == sub_id and data["account"]["id"] == order["account"]
     assert data["timestampDisplay"] == "2/15/27"
 
@@ -149,9 +176,14 @@ def test_month_end_dates_clamp_to_short_months():
 
 # --- trial ----------------------------------------------------------------------------
 
+
 def test_trial_then_first_charge(client):
-    add_product(client, "trial-pro", trial=14, reminderNotification={
-        "enabled": True, "interval": "day", "intervalLength": 3})
+    add_product(
+        client,
+        "trial-pro",
+        trial=14,
+        reminderNotification={"enabled": True, "interval": "day", "intervalLength": 3},
+    )
     order = buy(client, "trial-pro")
     assert order["total"] == 0.0 and order["items"][0]["discount"] == 10.0
     sub_id = subscription_of(order)
@@ -162,12 +194,15 @@ def test_trial_then_first_charge(client):
     assert s["instructions"][0]["discountDurationLength"] == 14
     result = advance(client, to="2027-01-29T00:00:00Z")
     assert [t["events"] for t in result["transitions"]] == [
-        ["subscription.trial.reminder"], ["subscription.charge.completed"]]
+        ["subscription.trial.reminder"],
+        ["subscription.charge.completed"],
+    ]
     s = sub(client, sub_id)
     assert (s["state"], s["sequence"], s["next"]) == ("active", 2, day("2027-02-28"))
 
 
 # --- decline, dunning, recovery, deactivation -----------------------------------------
+
 
 def test_decline_overdue_notices_then_deactivation(client):
     order = buy(client, "pro")
@@ -188,9 +223,12 @@ def test_decline_overdue_notices_then_deactivation(client):
     assert (s["state"], s["active"]) == ("deactivated", False)
     assert "nextChargeDate" not in s
     assert event_types(client, first) == [
-        "subscription.payment.reminder", "subscription.charge.failed",
-        "subscription.payment.overdue", "subscription.payment.overdue",
-        "subscription.deactivated"]
+        "subscription.payment.reminder",
+        "subscription.charge.failed",
+        "subscription.payment.overdue",
+        "subscription.payment.overdue",
+        "subscription.deactivated",
+    ]
     deactivated = events(client, "subscription.deactivated")[0]
     assert deactivated["created"] == day("2027-03-08")
 
@@ -214,25 +252,28 @@ def test_recovery_at_a_dunning_step(client):
     sub_id = subscription_of(order)
     decline(client, order["account"])
     advance(client, to="2027-02-15T00:00:00Z")
-    client.post(f"/_emulator/accounts/{order['account']}/payment",
-                json={"decline": "INSUFFICIENT_FUNDS"})
+    client.post(
+        f"/_emulator/accounts/{order['account']}/payment", json={"decline": "INSUFFICIENT_FUNDS"}
+    )
     advance(client, to="2027-02-22T00:00:00Z")
     assert sub(client, sub_id)["paymentOverdue"]["sent"] == 1
-    client.post("/_emulator/accounts/" + order["account"] + "/payment",
-                json={"decline": None})
+    client.post("/_emulator/accounts/" + order["account"] + "/payment", json={"decline": None})
     assert sub(client, sub_id)["state"] == "active"
 
 
 # --- cancel, uncancel -----------------------------------------------------------------
+
 
 def test_cancel_at_period_end_then_deactivation(client):
     sub_id = subscription_of(buy(client, "pro"))
     advance(client, to="2027-01-20T15:00:00Z")
     response = client.delete(f"/subscriptions/{sub_id}")
     assert response.status_code == 200
-    assert response.json() == {"subscriptions": [{"subscription": sub_id,
-                                                  "action": "subscription.cancel",
-                                                  "result": "success"}]}
+    assert response.json() == {
+        "subscriptions": [
+            {"subscription": sub_id, "action": "subscription.cancel", "result": "success"}
+        ]
+    }
     s = sub(client, sub_id)
     assert (s["state"], s["active"]) == ("canceled", True)
     assert s["canceledDate"] == day("2027-01-20")
@@ -242,7 +283,8 @@ def test_cancel_at_period_end_then_deactivation(client):
     assert event_types(client)[-1] == "subscription.canceled"
     result = advance(client, to="2027-03-01T00:00:00Z")
     assert [(t["transition"], t["events"], t["at"]) for t in result["transitions"]] == [
-        ("deactivate", ["subscription.deactivated"], day("2027-02-14"))]
+        ("deactivate", ["subscription.deactivated"], day("2027-02-14"))
+    ]
     assert sub(client, sub_id)["state"] == "deactivated"
 
 
@@ -251,20 +293,31 @@ def test_cancel_twice_is_an_error(client):
     client.delete(f"/subscriptions/{sub_id}")
     response = client.delete(f"/subscriptions/{sub_id}")
     assert response.status_code == 400
-    assert response.json() == {"subscriptions": [{
-        "subscription": sub_id, "action": "subscription.cancel", "result": "error",
-        "error": {"subscription": "the subscription is already canceled"}}]}
+    assert response.json() == {
+        "subscriptions": [
+            {
+                "subscription": sub_id,
+                "action": "subscription.cancel",
+                "result": "error",
+                "error": {"subscription": "the subscription is already canceled"},
+            }
+        ]
+    }
 
 
 @pytest.mark.parametrize("path", ["/subscriptions", "/subscriptions/{id}"])
 def test_uncancel_restores_the_subscription(client, path):
     sub_id = subscription_of(buy(client, "pro"))
     client.delete(f"/subscriptions/{sub_id}")
-    response = client.post(path.format(id=sub_id), json={"subscriptions": [
-        {"subscription": sub_id, "deactivation": None}]})
-    assert response.json() == {"subscriptions": [{"subscription": sub_id,
-                                                  "action": "subscription.update",
-                                                  "result": "success"}]}
+    response = client.post(
+        path.format(id=sub_id),
+        json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]},
+    )
+    assert response.json() == {
+        "subscriptions": [
+            {"subscription": sub_id, "action": "subscription.update", "result": "success"}
+        ]
+    }
     s = sub(client, sub_id)
     assert (s["state"], s["canceledDate"], s["deactivationDate"]) == ("active", None, None)
     assert event_types(client)[-2:] == ["subscription.canceled", "subscription.uncanceled"]
@@ -275,19 +328,24 @@ def test_uncancel_restores_the_subscription(client, path):
 def test_uncancel_of_a_deactivated_subscription_is_refused(client):
     sub_id = subscription_of(buy(client, "pro"))
     client.delete(f"/subscriptions/{sub_id}?billingPeriod=0")
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "deactivation": None}]})
+    response = client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]}
+    )
     assert response.status_code == 400
     assert response.json()["subscriptions"][0] == {
-        "subscription": sub_id, "action": "subscription.update", "result": "error",
-        "error": {"uncancel": "Subscription is not active."}}
+        "subscription": sub_id,
+        "action": "subscription.update",
+        "result": "error",
+        "error": {"uncancel": "Subscription is not active."},
+    }
 
 
 def test_uncancel_of_an_active_subscription_changes_nothing(client):
     sub_id = subscription_of(buy(client, "pro"))
     before = len(event_types(client))
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "deactivation": None}]})
+    response = client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]}
+    )
     assert response.status_code == 200 and len(event_types(client)) == before
 
 
@@ -302,15 +360,17 @@ def test_immediate_cancel_with_billing_period_zero(client):
     assert s["deactivationDate"] is None
     assert (s["periods"], s["remainingPeriods"]) == (0, 0)
     assert s["next"] == day("2027-02-15")
-    assert not any(k.startswith("nextCharge") or k.startswith("nextNotification")
-                   for k in s)
+    assert not any(k.startswith("nextCharge") or k.startswith("nextNotification") for k in s)
     assert event_types(client)[before:] == ["subscription.deactivated"]
 
 
 # --- pitfalls on cancel and uncancel --------------------------------------------------
 
-@pytest.mark.parametrize("query, code", [("billingPeriodEndDate=now", "cancel-now-param"),
-                                         ("billing_period=0", "cancel-snake-case")])
+
+@pytest.mark.parametrize(
+    "query, code",
+    [("billingPeriodEndDate=now", "cancel-now-param"), ("billing_period=0", "cancel-snake-case")],
+)
 def test_guide_cancel_parameters_cancel_at_period_end_with_a_warning(client, query, code):
     sub_id = subscription_of(buy(client, "pro"))
     response = client.delete(f"/subscriptions/{sub_id}?{query}")
@@ -334,8 +394,9 @@ def test_guide_cancel_parameters_are_refused_under_strict(query):
 def test_deactivation_null_as_a_string_is_ignored_with_a_warning(client):
     sub_id = subscription_of(buy(client, "pro"))
     client.delete(f"/subscriptions/{sub_id}")
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "deactivation": "null"}]})
+    response = client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, "deactivation": "null"}]}
+    )
     assert response.status_code == 200
     assert response.headers["x-emulator-warning"].startswith("deactivation-null-string: ")
     assert sub(client, sub_id)["state"] == "canceled"
@@ -346,12 +407,14 @@ def test_deactivation_null_as_a_string_is_refused_under_strict():
     add_product(client, "pro")
     sub_id = subscription_of(buy(client, "pro"))
     client.delete(f"/subscriptions/{sub_id}")
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "deactivation": "null"}]})
+    response = client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, "deactivation": "null"}]}
+    )
     assert response.status_code == 400
 
 
 # --- pause and resume -----------------------------------------------------------------
+
 
 def test_pause_takes_effect_on_the_next_charge_date_and_resumes_automatically(client):
     sub_id = subscription_of(buy(client, "pro"))
@@ -368,7 +431,8 @@ def test_pause_takes_effect_on_the_next_charge_date_and_resumes_automatically(cl
     assert s["isPauseScheduled"] is False
     result = advance(client, to="2027-04-15T00:00:00Z")
     assert [t["events"] for t in result["transitions"]] == [
-        ["subscription.resumed", "subscription.charge.completed"]]
+        ["subscription.resumed", "subscription.charge.completed"]
+    ]
     s = sub(client, sub_id)
     assert (s["state"], s["sequence"], s["next"]) == ("active", 2, day("2027-05-15"))
 
@@ -398,19 +462,26 @@ def test_resume_of_a_paused_subscription_charges_today(client):
     client.post(f"/subscriptions/{sub_id}/resume")
     s = sub(client, sub_id)
     assert (s["state"], s["sequence"], s["next"]) == ("active", 2, day("2027-03-20"))
-    assert event_types(client)[-3:] == ["subscription.resumed",
-                                        "subscription.charge.completed",
-                                        "payoutEntry.created"]
+    assert event_types(client)[-3:] == [
+        "subscription.resumed",
+        "subscription.charge.completed",
+        "payoutEntry.created",
+    ]
 
 
-@pytest.mark.parametrize("body", [{"pausePeriodCount": 0}, {"pausePeriodCount": "2"}, {},
-                                  {"pausePeriodCount": 13}, [], "x"])
+@pytest.mark.parametrize(
+    "body",
+    [{"pausePeriodCount": 0}, {"pausePeriodCount": "2"}, {}, {"pausePeriodCount": 13}, [], "x"],
+)
 def test_invalid_pause_requests(client, body):
     sub_id = subscription_of(buy(client, "pro"))
     response = client.post(f"/subscriptions/{sub_id}/pause", json=body)
     assert response.status_code == 400
-    assert response.json() == {"action": "subscriptions.pause", "result": "error",
-                               "error": {"subscription.pause": "Invalid number of Periods."}}
+    assert response.json() == {
+        "action": "subscriptions.pause",
+        "result": "error",
+        "error": {"subscription.pause": "Invalid number of Periods."},
+    }
     assert sub(client, sub_id)["isPauseScheduled"] is False
 
 
@@ -419,11 +490,11 @@ def test_resume_without_a_pause_or_of_an_unknown_subscription(client):
     for target in (sub_id, "unknown"):
         response = client.post(f"/subscriptions/{target}/resume")
         assert response.status_code == 400
-        assert response.json()["error"] == {
-            "subscription.resume": "Unable to find subscription."}
+        assert response.json()["error"] == {"subscription.resume": "Unable to find subscription."}
 
 
 # --- managed subscriptions ------------------------------------------------------------
+
 
 def test_managed_subscription_charges_only_on_request(client):
     add_product(client, "usage", interval="adhoc", price={"USD": 5.0})
@@ -434,10 +505,13 @@ def test_managed_subscription_charges_only_on_request(client):
     assert "nextChargeDate" not in s
     advance(client, days=90)
     assert sub(client, sub_id)["sequence"] == 1
-    client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "pricing": {"price": {"USD": 42.5}}}]})
-    response = client.post("/subscriptions/charge", json={"subscriptions": [
-        {"subscription": sub_id}]})
+    client.post(
+        "/subscriptions",
+        json={"subscriptions": [{"subscription": sub_id, "pricing": {"price": {"USD": 42.5}}}]},
+    )
+    response = client.post(
+        "/subscriptions/charge", json={"subscriptions": [{"subscription": sub_id}]}
+    )
     records = [{"subscription": sub_id, "action": "subscription.charge", "result": "success"}]
     assert response.json() == {"subscriptions": records, "subscription": records}
     assert sub(client, sub_id)["sequence"] == 2
@@ -451,11 +525,18 @@ def test_managed_charge_declined(client):
     order = buy(client, "usage")
     sub_id = subscription_of(order)
     decline(client, order["account"])
-    response = client.post("/subscriptions/charge", json={"subscriptions": [
-        {"subscription": sub_id}]})
+    response = client.post(
+        "/subscriptions/charge", json={"subscriptions": [{"subscription": sub_id}]}
+    )
     assert response.status_code == 400
-    records = [{"subscription": sub_id, "action": "subscription.charge", "result": "error",
-                "error": {"subscription": "EXPIRED_CARD"}}]
+    records = [
+        {
+            "subscription": sub_id,
+            "action": "subscription.charge",
+            "result": "error",
+            "error": {"subscription": "EXPIRED_CARD"},
+        }
+    ]
     assert response.json() == {"subscriptions": records, "subscription": records}
     assert event_types(client)[-1] == "subscription.charge.failed"
     assert sub(client, sub_id)["sequence"] == 1
@@ -472,20 +553,28 @@ def test_managed_cancel_deactivates_without_a_canceled_event(client):
 def test_charge_rules(client):
     order = buy(client, "pro")
     regular = subscription_of(order)
-    response = client.post("/subscriptions/charge", json={"subscriptions": [
-        {"subscription": regular}, {"subscription": "unknown"}, {"nope": 1}]})
+    response = client.post(
+        "/subscriptions/charge",
+        json={
+            "subscriptions": [{"subscription": regular}, {"subscription": "unknown"}, {"nope": 1}]
+        },
+    )
     assert response.status_code == 400
     errors = [r["error"] for r in response.json()["subscriptions"]]
-    assert errors == [{"subscription": "Subscription is not a managed subscription"},
-                      {"subscription": "Subscription not found"},
-                      {"subscription": "Not found"}]
-    too_many = client.post("/subscriptions/charge", json={"subscriptions": [
-        {"subscription": regular}] * 51})
+    assert errors == [
+        {"subscription": "Subscription is not a managed subscription"},
+        {"subscription": "Subscription not found"},
+        {"subscription": "Not found"},
+    ]
+    too_many = client.post(
+        "/subscriptions/charge", json={"subscriptions": [{"subscription": regular}] * 51}
+    )
     assert too_many.status_code == 400
     assert "At most 50" in too_many.json()["error"]["subscriptions"]
 
 
 # --- fixed terms ----------------------------------------------------------------------
+
 
 def test_a_fixed_number_of_periods_ends_the_subscription(client):
     add_product(client, "three-months", intervalCount=3)

@@ -17,13 +17,27 @@ from tests.conftest import examples
 from tests.shop import add_product, shop
 
 LEGAL = {
-    ("trial", "active"), ("trial", "overdue"), ("active", "overdue"), ("overdue", "active"),
-    ("overdue", "deactivated"), ("active", "deactivated"), ("trial", "deactivated"),
-    ("trial", "canceled"), ("active", "canceled"), ("overdue", "canceled"),
-    ("canceled", "trial"), ("canceled", "active"), ("canceled", "overdue"),
-    ("canceled", "deactivated"), ("active", "paused"), ("trial", "paused"),
-    ("paused", "active"), ("paused", "overdue"), ("paused", "deactivated"),
-    ("paused", "canceled"), ("canceled", "paused"),  # uncancel restores the prior state
+    ("trial", "active"),
+    ("trial", "overdue"),
+    ("active", "overdue"),
+    ("overdue", "active"),
+    ("overdue", "deactivated"),
+    ("active", "deactivated"),
+    ("trial", "deactivated"),
+    ("trial", "canceled"),
+    ("active", "canceled"),
+    ("overdue", "canceled"),
+    ("canceled", "trial"),
+    ("canceled", "active"),
+    ("canceled", "overdue"),
+    ("canceled", "deactivated"),
+    ("active", "paused"),
+    ("trial", "paused"),
+    ("paused", "active"),
+    ("paused", "overdue"),
+    ("paused", "deactivated"),
+    ("paused", "canceled"),
+    ("canceled", "paused"),  # uncancel restores the prior state
 }
 # What each lifecycle event says happened to its subscription.
 EVENT_STATES = {
@@ -54,8 +68,16 @@ class LifecycleModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.client = shop()
-        add_product(self.client, "pro", overdueNotification={
-            "enabled": True, "interval": "week", "intervalLength": 1, "amount": 2})
+        add_product(
+            self.client,
+            "pro",
+            overdueNotification={
+                "enabled": True,
+                "interval": "week",
+                "intervalLength": 1,
+                "amount": 2,
+            },
+        )
         add_product(self.client, "trial", trial=10)
         add_product(self.client, "usage", interval="adhoc")
         self.accounts: dict[str, str] = {}
@@ -66,29 +88,37 @@ class LifecycleModel(RuleBasedStateMachine):
     @rule(target=subscriptions, product=st.sampled_from(["pro", "trial", "usage"]))
     def purchase(self, product):
         self.buyers += 1
-        order = self.client.post("/_emulator/orders", json={
-            "contact": {"first": "M", "last": "B", "email": f"m{self.buyers}@example.com"},
-            "items": [{"product": product}]}).json()
+        order = self.client.post(
+            "/_emulator/orders",
+            json={
+                "contact": {"first": "M", "last": "B", "email": f"m{self.buyers}@example.com"},
+                "items": [{"product": product}],
+            },
+        ).json()
         sub_id = order["items"][0]["subscription"]
         self.accounts[sub_id] = order["account"]
         return sub_id
 
     @rule(sub_id=subscriptions, now=st.booleans())
     def cancel(self, sub_id, now):
-        response = self.client.delete(f"/subscriptions/{sub_id}" + ("?billingPeriod=0" if now
-                                                                    else ""))
+        response = self.client.delete(
+            f"/subscriptions/{sub_id}" + ("?billingPeriod=0" if now else "")
+        )
         assert response.status_code in (200, 400)
 
     @rule(sub_id=subscriptions)
     def uncancel(self, sub_id):
-        response = self.client.post("/subscriptions", json={"subscriptions": [
-            {"subscription": sub_id, "deactivation": None}]})
+        response = self.client.post(
+            "/subscriptions",
+            json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]},
+        )
         assert response.status_code in (200, 400)
 
     @rule(sub_id=subscriptions)
     def charge(self, sub_id):
-        response = self.client.post("/subscriptions/charge", json={"subscriptions": [
-            {"subscription": sub_id}]})
+        response = self.client.post(
+            "/subscriptions/charge", json={"subscriptions": [{"subscription": sub_id}]}
+        )
         assert response.status_code in (200, 400)
 
     @rule(sub_id=subscriptions, periods=st.integers(1, 2))
@@ -97,14 +127,14 @@ class LifecycleModel(RuleBasedStateMachine):
 
     @rule(sub_id=subscriptions, reason=st.sampled_from([None, "EXPIRED_CARD"]))
     def decline(self, sub_id, reason):
-        response = self.client.post(f"/_emulator/accounts/{self.accounts[sub_id]}/payment",
-                                    json={"decline": reason})
+        response = self.client.post(
+            f"/_emulator/accounts/{self.accounts[sub_id]}/payment", json={"decline": reason}
+        )
         assert response.status_code == 200
 
     @rule(days=st.integers(0, 40))
     def advance(self, days):
-        assert self.client.post("/_emulator/clock/advance", json={"days": days}
-                                ).status_code == 200
+        assert self.client.post("/_emulator/clock/advance", json={"days": days}).status_code == 200
 
     @invariant()
     def lifecycle_is_consistent(self):
@@ -112,13 +142,13 @@ class LifecycleModel(RuleBasedStateMachine):
             return
         ids = ",".join(self.accounts)
         body = self.client.get(f"/subscriptions/{ids}").json()
-        current = {s["id"]: s for s in (body["subscriptions"] if "subscriptions" in body
-                                        else [body])}
+        current = {s["id"]: s for s in (body.get("subscriptions", [body]))}
         log = self.client.get("/_emulator/events", params={"limit": 1000}).json()["events"]
-        new_events = log[self.events_seen:]
+        new_events = log[self.events_seen :]
         self.events_seen = len(log)
-        charges = Counter(subscription_in(e)["id"] for e in log
-                          if e["type"] == "subscription.charge.completed")
+        charges = Counter(
+            subscription_in(e)["id"] for e in log if e["type"] == "subscription.charge.completed"
+        )
         for sub_id, s in current.items():
             assert s["active"] == (s["state"] != "deactivated"), s["state"]
             before = self.seen.get(sub_id)
@@ -130,10 +160,10 @@ class LifecycleModel(RuleBasedStateMachine):
         for event in new_events:
             if event["type"] in EVENT_STATES:
                 data = subscription_in(event)
-                assert data["state"] in EVENT_STATES[event["type"]], (event["type"],
-                                                                      data["state"])
+                assert data["state"] in EVENT_STATES[event["type"]], (event["type"], data["state"])
 
 
 TestLifecycleModel = LifecycleModel.TestCase
-TestLifecycleModel.settings = settings(max_examples=examples(25), stateful_step_count=20,
-                                       deadline=None)
+TestLifecycleModel.settings = settings(
+    max_examples=examples(25), stateful_step_count=20, deadline=None
+)

@@ -9,26 +9,60 @@ from emulator.app import create_app
 from emulator.config import Settings
 from tests.conftest import client_for, examples, snapshot_of_accounts
 
-KEYS = ["contact", "first", "last", "email", "company", "phone", "subscribed", "lookup",
-        "custom", "address", "addressLine1", "city", "region", "country", "language", "tags",
-        "firstName", "lastName", "username"]
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-           | st.text(max_size=30) | st.sampled_from(["a@b.co", "US", "en", "user-key-1"]))
+KEYS = [
+    "contact",
+    "first",
+    "last",
+    "email",
+    "company",
+    "phone",
+    "subscribed",
+    "lookup",
+    "custom",
+    "address",
+    "addressLine1",
+    "city",
+    "region",
+    "country",
+    "language",
+    "tags",
+    "firstName",
+    "lastName",
+    "username",
+]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["a@b.co", "US", "en", "user-key-1"])
+)
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=5),
-    max_leaves=12)
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
 bodies = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6)
-FUZZ = settings(max_examples=examples(150), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def fresh_client():
     client = client_for(create_app(Settings(seed=2)))
-    client.post("/accounts", json={"contact": {"first": "A", "last": "B",
-                                               "email": "existing@example.com"},
-                                   "lookup": {"custom": "existing"}})
+    client.post(
+        "/accounts",
+        json={
+            "contact": {"first": "A", "last": "B", "email": "existing@example.com"},
+            "lookup": {"custom": "existing"},
+        },
+    )
     return client
 
 
@@ -48,10 +82,27 @@ def test_any_create_or_update_body_is_answered_without_a_server_error(body):
 
 
 @FUZZ
-@given(params=st.dictionaries(
-    st.sampled_from(["email", "custom", "global", "page", "limit", "orderID", "products",
-                     "subscriptions", "refunds", "lookup.key", "x"]),
-    st.text(max_size=12), max_size=4))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "email",
+                "custom",
+                "global",
+                "page",
+                "limit",
+                "orderID",
+                "products",
+                "subscriptions",
+                "refunds",
+                "lookup.key",
+                "x",
+            ]
+        ),
+        st.text(max_size=12),
+        max_size=4,
+    )
+)
 def test_any_account_query_is_answered_without_a_server_error(params):
     client = fresh_client()
     response = client.get("/accounts", params=params)
@@ -60,10 +111,10 @@ def test_any_account_query_is_answered_without_a_server_error(params):
 
 
 @FUZZ
-@given(path=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1,
-                    max_size=30))
+@given(path=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=30))
 def test_any_path_is_answered_without_a_server_error(path):
     from urllib.parse import quote
+
     client = fresh_client()
     response = client.get("/accounts/" + quote(path, safe="/,"))
     assert response.status_code in (200, 400, 404), (path, response.text)
@@ -79,5 +130,7 @@ def test_an_unexpected_bug_still_answers_json_500(app, monkeypatch):
     monkeypatch.setattr(AccountBook, "get", explode)
     response = client_for(app, check_contract=False).get("/accounts/anything")
     assert response.status_code == 500
-    assert response.json() == {"result": "error", "error": {
-        "server": "Internal emulator error; see the emulator log."}}
+    assert response.json() == {
+        "result": "error",
+        "error": {"server": "Internal emulator error; see the emulator log."},
+    }

@@ -12,22 +12,73 @@ from hypothesis import strategies as st
 from tests.conftest import examples
 from tests.shop import add_product, buy, shop, subscription_of
 
-FIELDS = ["subscription", "subscriptions", "product", "products", "quantity", "next", "end",
-          "coupons", "coupon", "pricing", "price", "USD", "addons", "manualRenew", "prorate",
-          "preview", "deactivation", "taxExemptId", "tags", "attributes", "order", "orders",
-          "items", "account", "contact", "first", "last", "email", "currency", "country",
-          "payment", "decline", "returns", "reason", "note", "days", "seconds", "to",
-          "pausePeriodCount", "interval", "trial", "display", "sku"]
-scalars = (st.none() | st.booleans() | st.integers(-10**12, 10**15)
-           | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-           | st.sampled_from(["pro", "usage", "2027-02-01", "EXPIRED_CARD", "USD", "month",
-                              "a@b.co"]))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.sampled_from(FIELDS) | st.text(max_size=6), inner, max_size=5), max_leaves=15)
+FIELDS = [
+    "subscription",
+    "subscriptions",
+    "product",
+    "products",
+    "quantity",
+    "next",
+    "end",
+    "coupons",
+    "coupon",
+    "pricing",
+    "price",
+    "USD",
+    "addons",
+    "manualRenew",
+    "prorate",
+    "preview",
+    "deactivation",
+    "taxExemptId",
+    "tags",
+    "attributes",
+    "order",
+    "orders",
+    "items",
+    "account",
+    "contact",
+    "first",
+    "last",
+    "email",
+    "currency",
+    "country",
+    "payment",
+    "decline",
+    "returns",
+    "reason",
+    "note",
+    "days",
+    "seconds",
+    "to",
+    "pausePeriodCount",
+    "interval",
+    "trial",
+    "display",
+    "sku",
+]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**15)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["pro", "usage", "2027-02-01", "EXPIRED_CARD", "USD", "month", "a@b.co"])
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=6), inner, max_size=5)
+    ),
+    max_leaves=15,
+)
 bodies = st.dictionaries(st.sampled_from(FIELDS), values, max_size=6) | values
-FUZZ = settings(max_examples=examples(60), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 _CLIENT = None
 
@@ -51,11 +102,26 @@ def no_server_error(response):
 
 
 @FUZZ
-@given(body=bodies, target=st.sampled_from([
-    "/subscriptions", "/subscriptions/{sub}", "/subscriptions/charge", "/subscriptions/estimate",
-    "/subscriptions/{sub}/pause", "/subscriptions/{managed}", "/orders", "/returns",
-    "/sessions", "/products", "/_emulator/orders", "/_emulator/clock/advance",
-    "/_emulator/accounts/{account}/payment"]))
+@given(
+    body=bodies,
+    target=st.sampled_from(
+        [
+            "/subscriptions",
+            "/subscriptions/{sub}",
+            "/subscriptions/charge",
+            "/subscriptions/estimate",
+            "/subscriptions/{sub}/pause",
+            "/subscriptions/{managed}",
+            "/orders",
+            "/returns",
+            "/sessions",
+            "/products",
+            "/_emulator/orders",
+            "/_emulator/clock/advance",
+            "/_emulator/accounts/{account}/payment",
+        ]
+    ),
+)
 def test_any_body_on_any_write_endpoint(body, target):
     client, sub_id, managed_id, order = store()
     path = target.format(sub=sub_id, managed=managed_id, account=order["account"])
@@ -63,23 +129,54 @@ def test_any_body_on_any_write_endpoint(body, target):
 
 
 @FUZZ
-@given(params=st.dictionaries(st.sampled_from(
-    ["accountId", "status", "scope", "products", "event", "begin", "end", "page", "limit",
-     "days", "rebill", "returns", "order", "type", "billingPeriod", "x"]),
-    st.text(max_size=12) | st.sampled_from(["2027-01-01", "01/02/27", "true", "0", "active"]),
-    max_size=4), path=st.sampled_from(["/subscriptions", "/orders", "/_emulator/events",
-                                       "/subscriptions/{sub}/history", "/accounts"]))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "accountId",
+                "status",
+                "scope",
+                "products",
+                "event",
+                "begin",
+                "end",
+                "page",
+                "limit",
+                "days",
+                "rebill",
+                "returns",
+                "order",
+                "type",
+                "billingPeriod",
+                "x",
+            ]
+        ),
+        st.text(max_size=12) | st.sampled_from(["2027-01-01", "01/02/27", "true", "0", "active"]),
+        max_size=4,
+    ),
+    path=st.sampled_from(
+        [
+            "/subscriptions",
+            "/orders",
+            "/_emulator/events",
+            "/subscriptions/{sub}/history",
+            "/accounts",
+        ]
+    ),
+)
 def test_any_query_on_any_list(params, path):
     client, sub_id, _, _ = store()
     no_server_error(client.get(path.format(sub=sub_id), params=params))
 
 
 @FUZZ
-@given(segment=st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s),
-       suffix=st.sampled_from(["", "/entries", "/pause", "/resume", "/convert", "/history"]),
-       method=st.sampled_from(["GET", "POST", "DELETE"]))
+@given(
+    segment=st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s),
+    suffix=st.sampled_from(["", "/entries", "/pause", "/resume", "/convert", "/history"]),
+    method=st.sampled_from(["GET", "POST", "DELETE"]),
+)
 def test_any_subscription_path(segment, suffix, method):
     from urllib.parse import quote
+
     client = store()[0]
-    no_server_error(client.request(method, "/subscriptions/" + quote(segment, safe=",")
-                                    + suffix))
+    no_server_error(client.request(method, "/subscriptions/" + quote(segment, safe=",") + suffix))

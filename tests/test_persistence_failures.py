@@ -20,8 +20,12 @@ pytestmark = pytest.mark.e2e
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def health(url: str) -> dict:
@@ -33,7 +37,8 @@ def test_a_missing_directory_or_a_directory_is_refused_at_start(tmp_path):
     missing = run("--state-file", str(tmp_path / "nope" / "state.json"))
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines() == [
-        f"fastspring-emulator: --state-file: the directory {tmp_path / 'nope'} does not exist"]
+        f"fastspring-emulator: --state-file: the directory {tmp_path / 'nope'} does not exist"
+    ]
     directory = run("--state-file", str(tmp_path))
     assert directory.returncode == 2 and "is a directory" in directory.stderr
 
@@ -57,7 +62,7 @@ def test_a_failing_save_is_reported_and_fails_the_shutdown(tmp_path):
             assert time.monotonic() < deadline, "no save happened"
             time.sleep(0.05)
         assert health(running.url)["status"] == "ok"
-        shutil.rmtree(folder)                    # the disk goes away under the server
+        shutil.rmtree(folder)  # the disk goes away under the server
         while health(running.url)["status"] != "degraded":
             assert time.monotonic() < deadline + 10, "the failure was not reported"
             time.sleep(0.05)
@@ -86,12 +91,15 @@ def test_leftovers_of_a_killed_save_are_removed_at_start(tmp_path):
 
 def test_a_hard_kill_loses_only_what_came_after_the_last_save(tmp_path):
     import base64
+
     state = tmp_path / "state.json"
     running = start("--state-file", str(state), "--state-interval", "0.1", "--seed", "4")
-    auth = {"Authorization": "Basic " + base64.b64encode(b"kill:pw").decode(),
-            "User-Agent": "t", "Content-Type": "application/json"}
-    body = json.dumps({"contact": {"first": "K", "last": "Ill",
-                                   "email": "k@example.com"}}).encode()
+    auth = {
+        "Authorization": "Basic " + base64.b64encode(b"kill:pw").decode(),
+        "User-Agent": "t",
+        "Content-Type": "application/json",
+    }
+    body = json.dumps({"contact": {"first": "K", "last": "Ill", "email": "k@example.com"}}).encode()
     request = urllib.request.Request(f"{running.url}/accounts", data=body, headers=auth)
     with urllib.request.urlopen(request, timeout=5) as answer:
         account = json.loads(answer.read())["account"]
@@ -101,7 +109,7 @@ def test_a_hard_kill_loses_only_what_came_after_the_last_save(tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     (tmp_path / ".state.json.killed.saving").write_bytes(b"half a save")
-    running.process.kill()                     # SIGKILL: no shutdown save
+    running.process.kill()  # SIGKILL: no shutdown save
     running.process.wait()
     again = start("--state-file", str(state), "--seed", "4")
     try:

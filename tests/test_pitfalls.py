@@ -20,8 +20,9 @@ def strict(make_client):
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_put_or_patch_on_an_account_is_405_with_a_warning(client, method):
     account_id = create_account(client)
-    response = client.request(method, f"/accounts/{account_id}",
-                              json={"contact": {"first": "Changed"}})
+    response = client.request(
+        method, f"/accounts/{account_id}", json={"contact": {"first": "Changed"}}
+    )
     assert response.status_code == 405
     assert response.json()["result"] == "error"
     assert warnings_of(response)[0].startswith("update-method: ")
@@ -34,8 +35,11 @@ def test_put_or_patch_is_a_400_under_strict(strict, method):
     account_id = create_account(strict)
     response = strict.request(method, f"/accounts/{account_id}", json={})
     assert response.status_code == 400
-    assert response.json() == {"action": "account.update", "result": "error",
-                               "error": {"method": warnings_of(response)[0].split(": ", 1)[1]}}
+    assert response.json() == {
+        "action": "account.update",
+        "result": "error",
+        "error": {"method": warnings_of(response)[0].split(": ", 1)[1]},
+    }
 
 
 def test_lookup_key_param_is_ignored_like_the_real_api_and_flagged(client):
@@ -55,8 +59,9 @@ def test_lookup_key_param_is_refused_under_strict(strict):
 
 
 def test_flat_account_fields_fail_like_the_real_api_and_say_where_they_belong(client):
-    response = client.post("/accounts", json={"email": "flat@example.com", "firstName": "Jo",
-                                              "lastName": "Flat"})
+    response = client.post(
+        "/accounts", json={"email": "flat@example.com", "firstName": "Jo", "lastName": "Flat"}
+    )
     assert response.status_code == 400
     assert set(response.json()["error"]) == {"first", "last", "email"}
     (warning,) = warnings_of(response)
@@ -81,8 +86,10 @@ def test_tags_on_an_account_are_ignored_and_flagged(client):
 
 
 def test_strict_refuses_flat_fields_and_tags_before_changing_the_store(strict):
-    for body in ({"contact": contact(), "email": "x@example.com"},
-                 {"contact": contact(), "tags": ["vip"]}):
+    for body in (
+        {"contact": contact(), "email": "x@example.com"},
+        {"contact": contact(), "tags": ["vip"]},
+    ):
         response = strict.post("/accounts", json=body)
         assert response.status_code == 400
         assert response.json()["action"] == "account.create"
@@ -91,6 +98,7 @@ def test_strict_refuses_flat_fields_and_tags_before_changing_the_store(strict):
 
 def test_missing_user_agent_is_served_with_a_warning(app):
     from tests.conftest import client_for
+
     client = client_for(app, user_agent=None)
     response = client.get("/accounts")
     assert response.status_code == 200

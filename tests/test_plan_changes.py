@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.shop import add_product, advance, buy, day, event_types, events, shop, sub, subscription_of
+from tests.shop import (
+    add_product,
+    advance,
+    buy,
+    day,
+    event_types,
+    events,
+    shop,
+    sub,
+    subscription_of,
+)
 
 
 @pytest.fixture
@@ -25,16 +35,19 @@ def sub_id(client):
 
 
 def update(client, sub_id, **fields):
-    return client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, **fields}]})
+    return client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, **fields}]}
+    )
 
 
 def test_prorated_upgrade_charges_the_rest_of_the_period_now(client, sub_id):
     response = update(client, sub_id, product="team", prorate=True)
     assert response.json()["subscriptions"][0]["result"] == "success"
-    assert event_types(client)[-3:] == ["subscription.updated",
-                                        "subscription.charge.completed",
-                                        "payoutEntry.created"]
+    assert event_types(client)[-3:] == [
+        "subscription.updated",
+        "subscription.charge.completed",
+        "payoutEntry.created",
+    ]
     charge = events(client, "subscription.charge.completed")[-1]["data"]
     assert charge["total"] == 20.32 and not charge["order"]["reference"].endswith("B")
     entries = client.get(f"/subscriptions/{sub_id}/entries").json()
@@ -68,10 +81,12 @@ def test_preview_returns_the_estimate_and_commits_nothing(client, sub_id):
 
 
 def test_preview_needs_prorate_and_prorate_refuses_next_changes(client, sub_id):
-    assert update(client, sub_id, quantity=2, preview=True).json()["subscriptions"][0][
-        "error"] == {"preview": "preview is only supported with prorate: true"}
+    assert update(client, sub_id, quantity=2, preview=True).json()["subscriptions"][0]["error"] == {
+        "preview": "preview is only supported with prorate: true"
+    }
     assert update(client, sub_id, next="2027-03-01", prorate=True).json()["subscriptions"][0][
-        "error"] == {"prorate": "Can't prorate a change of the next charge date"}
+        "error"
+    ] == {"prorate": "Can't prorate a change of the next charge date"}
 
 
 def test_a_declined_proration_charge_changes_nothing(client, sub_id):
@@ -83,8 +98,9 @@ def test_a_declined_proration_charge_changes_nothing(client, sub_id):
 
 
 def test_estimate(client, sub_id):
-    response = client.post("/subscriptions/estimate", json={
-        "subscription": sub_id, "product": "team", "quantity": 1})
+    response = client.post(
+        "/subscriptions/estimate", json={"subscription": sub_id, "product": "team", "quantity": 1}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["subscription"] == sub_id and body["timezone"] == "UTC"
@@ -99,8 +115,9 @@ def test_estimate(client, sub_id):
     assert sub(client, sub_id)["product"] == "pro"
 
 
-@pytest.mark.parametrize("body", [{"subscription": "nope"}, {},
-                                  {"subscription": None, "product": "team"}])
+@pytest.mark.parametrize(
+    "body", [{"subscription": "nope"}, {}, {"subscription": None, "product": "team"}]
+)
 def test_estimate_of_an_unchangeable_subscription(client, body):
     response = client.post("/subscriptions/estimate", json=body)
     assert response.status_code == 400
@@ -109,8 +126,7 @@ def test_estimate_of_an_unchangeable_subscription(client, body):
 
 
 def test_estimate_field_errors(client, sub_id):
-    response = client.post("/subscriptions/estimate", json={"subscription": sub_id,
-                                                           "quantity": 0})
+    response = client.post("/subscriptions/estimate", json={"subscription": sub_id, "quantity": 0})
     assert response.json()["error"] == {"quantity": "Must be greater than zero"}
 
 
@@ -118,21 +134,29 @@ def test_addons_add_edit_and_remove(client, sub_id):
     update(client, sub_id, addons=[{"product": "seat", "quantity": 4}])
     s = sub(client, sub_id)
     assert [(a["product"], a["quantity"], a["subtotal"]) for a in s["addons"]] == [
-        ("seat", 4, 12.0)]
+        ("seat", 4, 12.0)
+    ]
     assert s["subtotal"] == 42.0 and s["nextChargeTotal"] == 42.0
-    update(client, sub_id, addons=[{"product": "seat", "quantity": 2,
-                                    "pricing": {"price": {"USD": 5.0}}}])
+    update(
+        client,
+        sub_id,
+        addons=[{"product": "seat", "quantity": 2, "pricing": {"price": {"USD": 5.0}}}],
+    )
     assert sub(client, sub_id)["addons"][0]["subtotal"] == 10.0
     advance(client, to="2027-02-15T00:00:00Z")
     rebill = events(client, "subscription.charge.completed")[-1]["data"]["order"]
-    assert [(i["product"], i["subtotal"]) for i in rebill["items"]] == [("pro", 30.0),
-                                                                       ("seat", 10.0)]
+    assert [(i["product"], i["subtotal"]) for i in rebill["items"]] == [
+        ("pro", 30.0),
+        ("seat", 10.0),
+    ]
     update(client, sub_id, addons=[{"product": "seat", "quantity": 0}])
     assert sub(client, sub_id)["addons"] == []
 
 
-@pytest.mark.parametrize("addons", ["seat", [{"product": "nope"}], [{"product": "pro"}],
-                                    [{"product": "seat", "quantity": -1}]])
+@pytest.mark.parametrize(
+    "addons",
+    ["seat", [{"product": "nope"}], [{"product": "pro"}], [{"product": "seat", "quantity": -1}]],
+)
 def test_bad_addons(client, sub_id, addons):
     response = update(client, sub_id, addons=addons)
     assert response.status_code == 400
@@ -145,14 +169,17 @@ def test_history_lists_every_plan(client, sub_id):
     body = client.get(f"/subscriptions/{sub_id}/history").json()
     assert body["action"] == "subscription.history" and body["subscription"] == sub_id
     assert [(h["type"], h["product"], h["quantity"]) for h in body["history"]] == [
-        ("base_plan", "pro", 1), ("base_plan", "pro", 2), ("base_plan", "pro", 2),
-        ("add_on", "seat", 1)]
-    newest = client.get(f"/subscriptions/{sub_id}/history",
-                        params={"scope": "add_on", "order": "decreasing"}).json()
+        ("base_plan", "pro", 1),
+        ("base_plan", "pro", 2),
+        ("base_plan", "pro", 2),
+        ("add_on", "seat", 1),
+    ]
+    newest = client.get(
+        f"/subscriptions/{sub_id}/history", params={"scope": "add_on", "order": "decreasing"}
+    ).json()
     assert [h["product"] for h in newest["history"]] == ["seat"]
     for params in ({"scope": "x"}, {"order": "up"}):
-        assert client.get(f"/subscriptions/{sub_id}/history", params=params
-                          ).status_code == 400
+        assert client.get(f"/subscriptions/{sub_id}/history", params=params).status_code == 400
     assert client.get("/subscriptions/nope/history").status_code == 400
 
 
@@ -175,8 +202,10 @@ def test_trial_without_a_payment_method_then_convert(client):
 
 def test_convert_errors(client, sub_id):
     assert client.post("/subscriptions/nope/convert").json() == {
-        "action": "subscription.convert", "result": "error",
-        "error": {"subscription.convert": "Unable to find subscription."}}
+        "action": "subscription.convert",
+        "result": "error",
+        "error": {"subscription.convert": "Unable to find subscription."},
+    }
     response = client.post(f"/subscriptions/{sub_id}/convert")
     assert response.status_code == 400
     assert "expired trial" in response.json()["error"]["subscription.convert"]

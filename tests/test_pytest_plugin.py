@@ -9,7 +9,7 @@ from tests.server import emulator
 pytest_plugins = ["pytester"]
 pytestmark = pytest.mark.e2e
 
-JOURNEY = '''
+JOURNEY = """
 def test_a_rebill(fastspring):
     fastspring.freeze()
     fastspring.client.post("/products", json={"products": [{"product": "pro", "pricing": {
@@ -20,9 +20,9 @@ def test_a_rebill(fastspring):
     assert fastspring.client.get(f"/subscriptions/{sub_id}").json()["sequence"] == 2
     assert [e["type"] for e in fastspring.events("subscription.charge.completed")] == [
         "subscription.charge.completed"]
-'''
+"""
 
-ISOLATION = '''
+ISOLATION = """
 import pytest
 
 @pytest.mark.parametrize("n", range(6))
@@ -31,9 +31,9 @@ def test_each_test_has_an_empty_store(fastspring, n):
     created = fastspring.client.post("/accounts", json={"contact": {
         "first": "A", "last": "B", "email": "same@example.com"}})
     assert created.status_code == 200
-'''
+"""
 
-CONTROLS = '''
+CONTROLS = """
 import pytest
 
 def test_controls(fastspring):
@@ -57,9 +57,9 @@ def test_controls(fastspring):
         fastspring.advance(days=-1)
     fastspring.reset()
     assert fastspring.client.get("/products").json()["products"] == []
-'''
+"""
 
-FIXTURES_AND_SNAPSHOTS = '''
+FIXTURES_AND_SNAPSHOTS = """
 def test_fixture_and_snapshot(fastspring, tmp_path):
     path = tmp_path / "store.yaml"
     path.write_text("accounts: [{name: a, contact: {first: A, last: B, email: a@example.com}}]")
@@ -71,16 +71,16 @@ def test_fixture_and_snapshot(fastspring, tmp_path):
     assert fastspring.client.get("/accounts").json()["total"] == 0
     fastspring.restore(saved)
     assert fastspring.client.get("/accounts").json()["total"] == 2
-'''
+"""
 
-URL = '''
+URL = """
 import os
 
 def test_uses_the_external_emulator(fastspring):
     assert fastspring.base_url == os.environ["FASTSPRING_EMULATOR_URL"]
     assert fastspring.client.post("/accounts", json={"contact": {
         "first": "A", "last": "B", "email": "ext@example.com"}}).status_code == 200
-'''
+"""
 
 
 def test_the_fastspring_fixture_runs_a_journey(pytester):
@@ -103,8 +103,7 @@ def test_every_test_gets_its_own_store(pytester):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=6)
 
 
-def test_pytest_xdist_workers_share_an_external_emulator_without_cross_talk(pytester,
-                                                                              monkeypatch):
+def test_pytest_xdist_workers_share_an_external_emulator_without_cross_talk(pytester, monkeypatch):
     with emulator() as running:
         monkeypatch.setenv("FASTSPRING_EMULATOR_URL", running.url)
         pytester.makepyfile(test_isolation=ISOLATION, test_url=URL)
@@ -115,5 +114,4 @@ def test_pytest_xdist_workers_share_an_external_emulator_without_cross_talk(pyte
 def test_xdist_workers_each_start_an_emulator_without_a_url(pytester, monkeypatch):
     monkeypatch.delenv("FASTSPRING_EMULATOR_URL", raising=False)
     pytester.makepyfile(ISOLATION)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2").assert_outcomes(
-        passed=6)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2").assert_outcomes(passed=6)

@@ -12,23 +12,43 @@ from tests.shop import add_product, buy, events, shop, sub, subscription_of
 @pytest.fixture
 def client():
     client = shop()
-    add_product(client, "pro", price={"USD": 20.0},
-                setupFee={"title": {"en": "Setup"}, "price": {"USD": 5.0}})
+    add_product(
+        client,
+        "pro",
+        price={"USD": 20.0},
+        setupFee={"title": {"en": "Setup"}, "price": {"USD": 5.0}},
+    )
     add_product(client, "team", price={"USD": 50.0})
     return client
 
 
 def test_an_order_carries_the_buyers_address_and_item_drivers(client):
-    account = client.post("/accounts", json={
-        "contact": {"first": "Ada", "last": "Ress", "email": "ada@example.com"},
-        "country": "US", "address": {"addressLine1": "801 Garden St", "city": "Santa Barbara",
-                                     "postalCode": "93101", "region": "CA"}}).json()["account"]
-    order = client.post("/_emulator/orders", json={"account": account, "items": [
-        {"product": "pro"}]}).json()
-    assert order["address"] == {"addressLine1": "801 Garden St", "city": "Santa Barbara",
-                                "country": "US", "display": "Santa Barbara, CA, 93101, US",
-                                "postalCode": "93101", "region": "CA", "regionCode": "CA",
-                                "regionDisplay": "CA"}
+    account = client.post(
+        "/accounts",
+        json={
+            "contact": {"first": "Ada", "last": "Ress", "email": "ada@example.com"},
+            "country": "US",
+            "address": {
+                "addressLine1": "801 Garden St",
+                "city": "Santa Barbara",
+                "postalCode": "93101",
+                "region": "CA",
+            },
+        },
+    ).json()["account"]
+    order = client.post(
+        "/_emulator/orders", json={"account": account, "items": [{"product": "pro"}]}
+    ).json()
+    assert order["address"] == {
+        "addressLine1": "801 Garden St",
+        "city": "Santa Barbara",
+        "country": "US",
+        "display": "Santa Barbara, CA, 93101, US",
+        "postalCode": "93101",
+        "region": "CA",
+        "regionCode": "CA",
+        "regionDisplay": "CA",
+    }
     assert order["recipients"][0]["recipient"]["address"] == order["address"]
     assert order["payment"]["bank"] is None and order["payment"]["creditCard"] == "visa"
     plan, fee = order["items"]
@@ -39,15 +59,25 @@ def test_an_order_carries_the_buyers_address_and_item_drivers(client):
 
 
 def test_a_subscription_shows_its_setup_fee_card_and_coupon_terms(client):
-    client.post("/coupons", json={"coupon": "c", "codes": ["TEN"], "discountPeriodCount": 3,
-                                  "discount": {"type": "percent", "percent": 10}})
+    client.post(
+        "/coupons",
+        json={
+            "coupon": "c",
+            "codes": ["TEN"],
+            "discountPeriodCount": 3,
+            "discount": {"type": "percent", "percent": 10},
+        },
+    )
     sub_id = subscription_of(buy(client, "pro", coupon="TEN"))
     s = sub(client, sub_id)
     assert s["setupFee"] == {"title": {"en": "Setup"}, "price": {"USD": 5.0}}
     assert (s["paymentMethod"], s["cardType"], s["cardEnding"], s["expiry"]) == (
-        "CREDIT_CARD", "VISA", "4242", "12/30")
-    assert s["discounts"] == [{"discountPath": "pro", "discountDuration": 2,
-                               "percentValue": 10.0}]
+        "CREDIT_CARD",
+        "VISA",
+        "4242",
+        "12/30",
+    )
+    assert s["discounts"] == [{"discountPath": "pro", "discountDuration": 2, "percentValue": 10.0}]
     regular = s["instructions"][-1]
     assert (regular["unitDiscount"], regular["discountTotal"]) == (2.0, 2.0)
     assert regular["discountDurationLength"] == 2 and regular["discountIntervalUnit"] == "month"
@@ -55,35 +85,51 @@ def test_a_subscription_shows_its_setup_fee_card_and_coupon_terms(client):
 
 def test_a_new_card_from_the_control_plane(client):
     order = buy(client, "pro")
-    response = client.post(f"/_emulator/accounts/{order['account']}/payment", json={
-        "card": {"cardType": "MASTERCARD", "cardEnding": "5454", "expiry": "01/29"}})
+    response = client.post(
+        f"/_emulator/accounts/{order['account']}/payment",
+        json={"card": {"cardType": "MASTERCARD", "cardEnding": "5454", "expiry": "01/29"}},
+    )
     assert response.status_code == 200 and response.json()["card"]["cardType"] == "MASTERCARD"
     s = sub(client, subscription_of(order))
     assert (s["cardType"], s["cardEnding"], s["expiry"]) == ("MASTERCARD", "5454", "01/29")
     updated = events(client, "subscription.updated")[-1]["data"]
     assert updated["paymentMethodAction"] == "updated"
-    assert updated["paymentMethod"] == {"type": "card", "cardBrand": "MASTERCARD",
-                                        "lastFour": "5454", "expirationDate": "01/29"}
-    for card in ({"cardEnding": "54"}, {"expiry": "13/29"}, {"colour": "red"}, "visa",
-                 {"cardType": 4}):
-        bad = client.post(f"/_emulator/accounts/{order['account']}/payment",
-                          json={"card": card})
+    assert updated["paymentMethod"] == {
+        "type": "card",
+        "cardBrand": "MASTERCARD",
+        "lastFour": "5454",
+        "expirationDate": "01/29",
+    }
+    for card in (
+        {"cardEnding": "54"},
+        {"expiry": "13/29"},
+        {"colour": "red"},
+        "visa",
+        {"cardType": 4},
+    ):
+        bad = client.post(f"/_emulator/accounts/{order['account']}/payment", json={"card": card})
         assert bad.status_code == 400, card
 
 
 def test_a_trial_subscription_shows_its_reminder(client):
-    add_product(client, "trial", trial=14, reminderNotification={
-        "enabled": True, "interval": "day", "intervalLength": 3})
+    add_product(
+        client,
+        "trial",
+        trial=14,
+        reminderNotification={"enabled": True, "interval": "day", "intervalLength": 3},
+    )
     s = sub(client, subscription_of(buy(client, "trial")))
     assert s["trialReminder"] == {"intervalUnit": "day", "intervalLength": 3}
-    assert "trialReminder" not in sub(client, subscription_of(buy(
-        client, "pro", email="nt@example.com")))
+    assert "trialReminder" not in sub(
+        client, subscription_of(buy(client, "pro", email="nt@example.com"))
+    )
 
 
 def test_the_estimate_plans_and_the_short_pricing_form(client):
     sub_id = subscription_of(buy(client, "pro"))
-    response = client.post("/subscriptions/estimate", json={
-        "subscription": sub_id, "pricing": {"USD": 30.0}})
+    response = client.post(
+        "/subscriptions/estimate", json={"subscription": sub_id, "pricing": {"USD": 30.0}}
+    )
     assert response.status_code == 200, response.text
     estimate = response.json()
     current, proposed = estimate["currentPlan"], estimate["proposedPlan"]
@@ -97,12 +143,33 @@ def test_the_estimate_plans_and_the_short_pricing_form(client):
 
 
 def test_products_answer_update_and_refuse_a_free_paid_trial(client):
-    again = client.post("/products", json={"products": [{"product": "pro", "display": {
-        "en": "Pro"}}, {"product": "brand-new", "pricing": {"price": {"USD": 1}}}]}).json()
+    again = client.post(
+        "/products",
+        json={
+            "products": [
+                {"product": "pro", "display": {"en": "Pro"}},
+                {"product": "brand-new", "pricing": {"price": {"USD": 1}}},
+            ]
+        },
+    ).json()
     assert [r["action"] for r in again["products"]] == ["product.updated", "product.create"]
-    bad = client.post("/products", json={"products": [{"product": "paid", "pricing": {
-        "interval": "month", "price": {"USD": 20}, "trial": 7, "paidTrial": True,
-        "trialPrice": {"USD": 0}}}]})
+    bad = client.post(
+        "/products",
+        json={
+            "products": [
+                {
+                    "product": "paid",
+                    "pricing": {
+                        "interval": "month",
+                        "price": {"USD": 20},
+                        "trial": 7,
+                        "paidTrial": True,
+                        "trialPrice": {"USD": 0},
+                    },
+                }
+            ]
+        },
+    )
     assert bad.status_code == 400
     assert bad.json()["products"][0]["error"]["trialPrice"].startswith("price must be defined")
 
@@ -118,11 +185,9 @@ def test_changed_strictly_increases_at_a_frozen_instant(client):
     order = buy(client, "pro")
     sub_id = subscription_of(order)
     first = sub(client, sub_id)["changed"]
-    client.post("/subscriptions", json={"subscriptions": [{"subscription": sub_id,
-                                                           "quantity": 2}]})
+    client.post("/subscriptions", json={"subscriptions": [{"subscription": sub_id, "quantity": 2}]})
     second = sub(client, sub_id)["changed"]
-    client.post("/subscriptions", json={"subscriptions": [{"subscription": sub_id,
-                                                           "quantity": 3}]})
+    client.post("/subscriptions", json={"subscriptions": [{"subscription": sub_id, "quantity": 3}]})
     third = sub(client, sub_id)["changed"]
     assert first < second < third
     before = client.get(f"/orders/{order['id']}").json()["changed"]

@@ -27,28 +27,58 @@ def rich_store(client):
     """A store with a bit of everything, and nothing due (so it is at rest)."""
     client.post("/_emulator/clock/freeze")
     client.post("/_emulator/clock/advance", json={"to": START})
-    add_product(client, "pro", overdueNotification={"enabled": True, "interval": "week",
-                                                   "intervalLength": 1, "amount": 2})
+    add_product(
+        client,
+        "pro",
+        overdueNotification={"enabled": True, "interval": "week", "intervalLength": 1, "amount": 2},
+    )
     add_product(client, "seat", price={"USD": 2})
     add_product(client, "ebook", interval=None, price={"USD": 5})
-    client.post("/_emulator/coupons", json={"coupon": "TEN", "discount": {
-        "type": "percent", "percent": 10}, "discountPeriodCount": 2})
-    client.post("/coupons", json={"coupon": "tiers", "codes": ["TIERS"], "discounts": [
-        {"type": "flat", "amount": {"USD": 1}, "products": ["seat"]},
-        {"type": "percent", "percent": 5, "discountPeriodCount": 3}],
-        "hasMultiDiscount": True, "limit": 9, "available": {"start": "2027-01-01"}})
+    client.post(
+        "/_emulator/coupons",
+        json={
+            "coupon": "TEN",
+            "discount": {"type": "percent", "percent": 10},
+            "discountPeriodCount": 2,
+        },
+    )
+    client.post(
+        "/coupons",
+        json={
+            "coupon": "tiers",
+            "codes": ["TIERS"],
+            "discounts": [
+                {"type": "flat", "amount": {"USD": 1}, "products": ["seat"]},
+                {"type": "percent", "percent": 5, "discountPeriodCount": 3},
+            ],
+            "hasMultiDiscount": True,
+            "limit": 9,
+            "available": {"start": "2027-01-01"},
+        },
+    )
     client.post("/_emulator/webhooks", json={"url": dead_url(), "secret": "s"})
     client.post("/_emulator/faults", json={"path": "/orders*", "probability": 0.5, "seed": 4})
     client.put("/_emulator/rate-limit", json={"requests": 1000, "window_seconds": 60})
     first = buy(client, "pro", "ebook", coupon="TEN")
     second = buy(client, "pro", email="second@example.com")
-    client.post("/subscriptions", json={"subscriptions": [{"subscription": subscription_of(
-        first), "addons": [{"product": "seat", "quantity": 2}]}]})
-    client.post(f"/_emulator/accounts/{second['account']}/payment",
-                json={"decline": "EXPIRED_CARD"})
+    client.post(
+        "/subscriptions",
+        json={
+            "subscriptions": [
+                {
+                    "subscription": subscription_of(first),
+                    "addons": [{"product": "seat", "quantity": 2}],
+                }
+            ]
+        },
+    )
+    client.post(
+        f"/_emulator/accounts/{second['account']}/payment", json={"decline": "EXPIRED_CARD"}
+    )
     client.post("/_emulator/clock/advance", json={"days": 40})
-    client.post("/returns", json={"returns": [{"order": first["id"],
-                                               "items": [{"product": "ebook"}]}]})
+    client.post(
+        "/returns", json={"returns": [{"order": first["id"], "items": [{"product": "ebook"}]}]}
+    )
     client.post("/sessions", json={"account": first["account"], "items": [{"product": "pro"}]})
     for _ in range(6):
         client.get("/orders")
@@ -64,8 +94,10 @@ def export(client):
 
 
 def test_export_import_export_gives_the_same_document():
-    with running_client(create_app(Settings(seed=3))) as source, \
-            running_client(create_app(Settings(seed=99)), "copy") as copy:
+    with (
+        running_client(create_app(Settings(seed=3))) as source,
+        running_client(create_app(Settings(seed=99)), "copy") as copy,
+    ):
         rich_store(source)
         snapshot = source.get("/_emulator/snapshot")
         assert snapshot.status_code == 200
@@ -88,22 +120,26 @@ def without_durations(document):
 def test_a_restored_store_carries_on_as_the_original_would():
     """The same store name on another emulator: the copy then behaves exactly like the
     original (references start with the store's name, so the name must match)."""
-    with running_client(create_app(Settings(seed=3))) as source, \
-            running_client(create_app(Settings(seed=99))) as copy:
+    with (
+        running_client(create_app(Settings(seed=3))) as source,
+        running_client(create_app(Settings(seed=99))) as copy,
+    ):
         first, _ = rich_store(source)
         copy.post("/_emulator/snapshot", content=source.get("/_emulator/snapshot").content)
         for client in (source, copy):
             client.post("/_emulator/clock/advance", json={"days": 31})
         assert without_durations(export(copy)) == without_durations(export(source))
         body = {"contact": {"first": "N", "last": "M", "email": "new@example.com"}}
-        assert source.post("/accounts", json=body).json() == copy.post(
-            "/accounts", json=body).json()
+        assert (
+            source.post("/accounts", json=body).json() == copy.post("/accounts", json=body).json()
+        )
         sub = copy.get(f"/subscriptions/{subscription_of(first)}").json()
         assert sub["sequence"] == 3 and len(sub["addons"]) == 1
 
 
-@pytest.mark.parametrize("body", [{}, {"version": 3}, {"version": 1, "data": {}},
-                                  {"version": 2, "data": {"ids": 5}}])
+@pytest.mark.parametrize(
+    "body", [{}, {"version": 3}, {"version": 1, "data": {}}, {"version": 2, "data": {"ids": 5}}]
+)
 def test_a_bad_snapshot_is_400_and_changes_nothing(body):
     with running_client(create_app(Settings(seed=3))) as client:
         rich_store(client)
@@ -119,11 +155,14 @@ def test_state_file_survives_a_sigterm_restart(tmp_path):
     running = start("--state-file", str(state), "--seed", "5")
     try:
         httpx.post(f"{running.url}/_emulator/clock/freeze", auth=auth, headers=agent)
-        created = httpx.post(f"{running.url}/accounts", auth=auth, headers=agent, json={
-            "contact": {"first": "P", "last": "Q", "email": "p@example.com"}}).json()
+        created = httpx.post(
+            f"{running.url}/accounts",
+            auth=auth,
+            headers=agent,
+            json={"contact": {"first": "P", "last": "Q", "email": "p@example.com"}},
+        ).json()
         clock = httpx.get(f"{running.url}/_emulator/clock", auth=auth, headers=agent).json()
-        before = httpx.get(f"{running.url}/_emulator/snapshot", auth=auth,
-                           headers=agent).json()
+        before = httpx.get(f"{running.url}/_emulator/snapshot", auth=auth, headers=agent).json()
     finally:
         assert running.stop(signal.SIGTERM) == 0
     saved = json.loads(state.read_text())
@@ -132,10 +171,9 @@ def test_state_file_survives_a_sigterm_restart(tmp_path):
     try:
         got = httpx.get(f"{again.url}/accounts/{created['account']}", auth=auth, headers=agent)
         assert got.status_code == 200
-        assert httpx.get(f"{again.url}/_emulator/clock", auth=auth,
-                         headers=agent).json() == clock
+        assert httpx.get(f"{again.url}/_emulator/clock", auth=auth, headers=agent).json() == clock
         after = httpx.get(f"{again.url}/_emulator/snapshot", auth=auth, headers=agent).json()
-        before["journal"] = after["journal"] = None      # the reads above are journaled
+        before["journal"] = after["journal"] = None  # the reads above are journaled
         assert after == before
     finally:
         again.stop()
@@ -143,11 +181,16 @@ def test_state_file_survives_a_sigterm_restart(tmp_path):
 
 def test_state_file_is_saved_at_an_interval_and_stays_valid_after_a_hard_kill(tmp_path):
     import time
+
     state = tmp_path / "state.json"
     running = start("--state-file", str(state), "--state-interval", "0.2")
     try:
-        httpx.post(f"{running.url}/accounts", auth=("kill", "pw"), headers={"User-Agent": "t"},
-                   json={"contact": {"first": "K", "last": "L", "email": "k@example.com"}})
+        httpx.post(
+            f"{running.url}/accounts",
+            auth=("kill", "pw"),
+            headers={"User-Agent": "t"},
+            json={"contact": {"first": "K", "last": "L", "email": "k@example.com"}},
+        )
         deadline = time.monotonic() + 10
         while not state.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -162,11 +205,15 @@ def test_state_file_is_saved_at_an_interval_and_stays_valid_after_a_hard_kill(tm
 def test_a_broken_state_file_stops_the_emulator(tmp_path):
     import subprocess
     import sys
+
     state = tmp_path / "state.json"
     state.write_text("{not json")
-    result = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0",
-                             "--state-file", str(state)], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--state-file", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "state file" in result.stderr
 
 

@@ -18,6 +18,7 @@ def client():
 
 # --- get and list ---------------------------------------------------------------------
 
+
 def test_several_ids_return_the_plural_wrapper_with_errors(client):
     a = subscription_of(buy(client, "pro"))
     b = subscription_of(buy(client, "basic", email="b@example.com"))
@@ -26,16 +27,23 @@ def test_several_ids_return_the_plural_wrapper_with_errors(client):
     records = response.json()["subscriptions"]
     assert [r["result"] for r in records] == ["success", "error", "success"]
     assert records[0]["id"] == a and records[0]["action"] == "subscription.get"
-    assert records[1] == {"subscription": "nope", "action": "subscription.get",
-                          "result": "error", "error": {"subscription": "Subscription not found"}}
+    assert records[1] == {
+        "subscription": "nope",
+        "action": "subscription.get",
+        "result": "error",
+        "error": {"subscription": "Subscription not found"},
+    }
 
 
 def test_unknown_subscription_is_a_top_level_400(client):
     response = client.get("/subscriptions/nope")
     assert response.status_code == 400
-    assert response.json() == {"action": "subscription.get", "subscription": "nope",
-                               "result": "error",
-                               "error": {"subscription": "Subscription not found"}}
+    assert response.json() == {
+        "action": "subscription.get",
+        "subscription": "nope",
+        "result": "error",
+        "error": {"subscription": "Subscription not found"},
+    }
 
 
 def test_filters_on_the_by_id_path_are_accepted(client):
@@ -90,10 +98,17 @@ def test_list_paging(client):
     assert (first["nextPage"], last["nextPage"]) == (2, None)
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"status": "inactive"}, "status"), ({"scope": "prod"}, "scope"),
-    ({"event": "renewed"}, "event"), ({"event": "canceled", "begin": "01/02/27"}, "begin"),
-    ({"page": "0"}, "page"), ({"limit": "x"}, "limit")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"status": "inactive"}, "status"),
+        ({"scope": "prod"}, "scope"),
+        ({"event": "renewed"}, "event"),
+        ({"event": "canceled", "begin": "01/02/27"}, "begin"),
+        ({"page": "0"}, "page"),
+        ({"limit": "x"}, "limit"),
+    ],
+)
 def test_bad_list_parameters_are_400(client, params, field):
     response = client.get("/subscriptions", params=params)
     assert response.status_code == 400
@@ -103,15 +118,32 @@ def test_bad_list_parameters_are_400(client, params, field):
 
 # --- batch update ---------------------------------------------------------------------
 
+
 def test_update_quantity_next_end_and_manual_renew(client):
     sub_id = subscription_of(buy(client, "pro"))
-    response = client.post("/subscriptions", json={"subscriptions": [{
-        "subscription": sub_id, "quantity": 3, "next": "2027-03-01", "end": day("2027-12-31"),
-        "manualRenew": True, "tags": {"plan": "team"}}]})
+    response = client.post(
+        "/subscriptions",
+        json={
+            "subscriptions": [
+                {
+                    "subscription": sub_id,
+                    "quantity": 3,
+                    "next": "2027-03-01",
+                    "end": day("2027-12-31"),
+                    "manualRenew": True,
+                    "tags": {"plan": "team"},
+                }
+            ]
+        },
+    )
     assert response.status_code == 200
     s = sub(client, sub_id)
     assert (s["quantity"], s["next"], s["end"], s["autoRenew"]) == (
-        3, day("2027-03-01"), day("2027-12-31"), False)
+        3,
+        day("2027-03-01"),
+        day("2027-12-31"),
+        False,
+    )
     assert s["nextChargeTotal"] == 30.0 and s["tags"] == {"plan": "team"}
     assert event_types(client)[-1] == "subscription.updated"
     client.post("/subscriptions", json={"subscriptions": [{"subscription": sub_id, "end": 0}]})
@@ -128,8 +160,9 @@ def test_update_product_changes_plan_and_price(client):
 def test_a_past_next_date_rebills_at_once(client):
     sub_id = subscription_of(buy(client, "pro"))
     advance(client, to="2027-01-25T12:00:00Z")
-    client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "next": "2027-01-20"}]})
+    client.post(
+        "/subscriptions", json={"subscriptions": [{"subscription": sub_id, "next": "2027-01-20"}]}
+    )
     s = sub(client, sub_id)
     assert s["sequence"] == 2 and s["next"] == day("2027-02-20")
 
@@ -137,22 +170,37 @@ def test_a_past_next_date_rebills_at_once(client):
 def test_every_documented_update_error_is_returned_per_item(client):
     sub_id = subscription_of(buy(client, "pro"))
     managed = subscription_of(buy(client, "usage", email="m@example.com"))
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": sub_id, "quantity": 0, "next": "31/01/2027", "end": "soon",
-         "product": "usage", "coupons": ["SAVE10"]},
-        {"subscription": managed, "prorate": True},
-        {"subscription": "missing", "quantity": 2},
-    ]})
+    response = client.post(
+        "/subscriptions",
+        json={
+            "subscriptions": [
+                {
+                    "subscription": sub_id,
+                    "quantity": 0,
+                    "next": "31/01/2027",
+                    "end": "soon",
+                    "product": "usage",
+                    "coupons": ["SAVE10"],
+                },
+                {"subscription": managed, "prorate": True},
+                {"subscription": "missing", "quantity": 2},
+            ]
+        },
+    )
     assert response.status_code == 400
     first, second, third = response.json()["subscriptions"]
-    assert first == {"subscription": sub_id, "action": "subscription.update",
-                     "result": "error", "error": {
-                         "quantity": "Must be greater than zero",
-                         "next": "Date format yyyy-mm-dd or milliseconds",
-                         "end": "Set 0 for no end date or Date format yyyy-mm-dd or "
-                                "milliseconds",
-                         "product": "Not a subscription product",
-                         "coupons": "coupon_code is not a valid coupon: DOES_NOT_EXIST"}}
+    assert first == {
+        "subscription": sub_id,
+        "action": "subscription.update",
+        "result": "error",
+        "error": {
+            "quantity": "Must be greater than zero",
+            "next": "Date format yyyy-mm-dd or milliseconds",
+            "end": "Set 0 for no end date or Date format yyyy-mm-dd or milliseconds",
+            "product": "Not a subscription product",
+            "coupons": "coupon_code is not a valid coupon: DOES_NOT_EXIST",
+        },
+    }
     assert second["error"] == {"prorate": "Can't prorate on-demand subscription"}
     assert third["error"] == {"subscription": "Subscription not found"}
     s = sub(client, sub_id)
@@ -165,14 +213,22 @@ def test_manual_renew_twice_is_an_error(client):
     client.post("/subscriptions", json=body)
     response = client.post("/subscriptions", json=body)
     assert response.json()["subscriptions"][0]["error"] == {
-        "manualRenew": "Subscription is already set to manual renew"}
+        "manualRenew": "Subscription is already set to manual renew"
+    }
 
 
 def test_one_failing_item_does_not_stop_the_others(client):
     a = subscription_of(buy(client, "pro"))
     b = subscription_of(buy(client, "basic", email="b@example.com"))
-    response = client.post("/subscriptions", json={"subscriptions": [
-        {"subscription": a, "quantity": -1}, {"subscription": b, "quantity": 2}]})
+    response = client.post(
+        "/subscriptions",
+        json={
+            "subscriptions": [
+                {"subscription": a, "quantity": -1},
+                {"subscription": b, "quantity": 2},
+            ]
+        },
+    )
     assert response.status_code == 200
     assert [r["result"] for r in response.json()["subscriptions"]] == ["error", "success"]
     assert sub(client, b)["quantity"] == 2 and sub(client, a)["quantity"] == 1
@@ -193,6 +249,7 @@ def test_entries_of_an_unknown_subscription(client):
 
 # --- orders ---------------------------------------------------------------------------
 
+
 def test_get_one_order_is_bare_and_several_are_wrapped(client):
     a = buy(client, "pro")
     b = buy(client, "basic", email="b@example.com", currency="EUR")
@@ -207,17 +264,30 @@ def test_get_one_order_is_bare_and_several_are_wrapped(client):
 def test_unknown_order_is_wrapped_even_alone(client):
     response = client.get("/orders/nope")
     assert response.status_code == 400
-    assert response.json() == {"orders": [{"order": "nope", "action": "order.get",
-                                           "result": "error", "error": {"order": "Not found"}}]}
+    assert response.json() == {
+        "orders": [
+            {
+                "order": "nope",
+                "action": "order.get",
+                "result": "error",
+                "error": {"order": "Not found"},
+            }
+        ]
+    }
 
 
 def test_account_filters_follow_orders_and_subscriptions(client):
     order = buy(client, "pro")
     sub_id = subscription_of(order)
     account_id = order["account"]
-    for params in ({"orderID": order["id"]}, {"orderReference": order["reference"]},
-                   {"subscriptionId": sub_id}, {"products": "basic,pro"},
-                   {"subscriptions": "active"}, {"subscriptions": "started"}):
+    for params in (
+        {"orderID": order["id"]},
+        {"orderReference": order["reference"]},
+        {"subscriptionId": sub_id},
+        {"products": "basic,pro"},
+        {"subscriptions": "active"},
+        {"subscriptions": "started"},
+    ):
         response = client.get("/accounts", params=params)
         assert response.status_code == 200, params
         assert [a["id"] for a in response.json()["accounts"]] == [account_id]
@@ -229,25 +299,56 @@ def test_account_filters_follow_orders_and_subscriptions(client):
 
 # --- checkout and payment control ------------------------------------------------------
 
-@pytest.mark.parametrize("body, field", [
-    ({"items": [{"product": "pro"}]}, "account"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}}, "items"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}, "items": []}, "items"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": [{"product": "nope"}]}, "items[0].product"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": [{"product": "pro", "quantity": 0}]}, "items[0].quantity"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": [{"product": "pro"}], "currency": "JPY"}, "items[0].product"),
-    ({"contact": {"first": "A", "email": "a@b.co"}, "items": [{"product": "pro"}]}, "last"),
-    ({"account": "nope", "items": [{"product": "pro"}]}, "account"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": [{"product": "pro"}], "payment": {"decline": 5}}, "decline"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": [{"product": "pro"}], "coupon": "NOPE"}, "coupon"),
-    ({"contact": {"first": "A", "last": "B", "email": "a@b.co"},
-      "items": ["pro"]}, "items[0]"),
-])
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"items": [{"product": "pro"}]}, "account"),
+        ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}}, "items"),
+        ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}, "items": []}, "items"),
+        (
+            {
+                "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                "items": [{"product": "nope"}],
+            },
+            "items[0].product",
+        ),
+        (
+            {
+                "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                "items": [{"product": "pro", "quantity": 0}],
+            },
+            "items[0].quantity",
+        ),
+        (
+            {
+                "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                "items": [{"product": "pro"}],
+                "currency": "JPY",
+            },
+            "items[0].product",
+        ),
+        ({"contact": {"first": "A", "email": "a@b.co"}, "items": [{"product": "pro"}]}, "last"),
+        ({"account": "nope", "items": [{"product": "pro"}]}, "account"),
+        (
+            {
+                "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                "items": [{"product": "pro"}],
+                "payment": {"decline": 5},
+            },
+            "decline",
+        ),
+        (
+            {
+                "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                "items": [{"product": "pro"}],
+                "coupon": "NOPE",
+            },
+            "coupon",
+        ),
+        ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}, "items": ["pro"]}, "items[0]"),
+    ],
+)
 def test_bad_checkouts_are_400_and_change_nothing(client, body, field):
     response = client.post("/_emulator/orders", json=body)
     assert response.status_code == 400, response.text
@@ -279,11 +380,15 @@ def test_payment_for_an_unknown_account_is_400(client):
 
 # --- clock ----------------------------------------------------------------------------
 
+
 def test_clock_reads_advances_and_freezes():
     client = shop()
     clock = client.get("/_emulator/clock").json()
-    assert clock == {"now": day("2027-01-15") + 10 * 3_600_000,
-                     "iso": "2027-01-15T10:00:00.000Z", "frozen": True}
+    assert clock == {
+        "now": day("2027-01-15") + 10 * 3_600_000,
+        "iso": "2027-01-15T10:00:00.000Z",
+        "frozen": True,
+    }
     assert advance(client, seconds=90)["iso"] == "2027-01-15T10:01:30.000Z"
     assert advance(client, days=1.5)["iso"] == "2027-01-16T22:01:30.000Z"
     assert advance(client, to="2027-02-01")["iso"] == "2027-02-01T00:00:00.000Z"
@@ -297,9 +402,19 @@ def test_an_unfrozen_clock_keeps_running(make_client):
     assert later["now"] - first["now"] >= 2 * 86_400_000
 
 
-@pytest.mark.parametrize("body", [{}, {"days": 1, "seconds": 1}, {"days": -1}, {"days": "1"},
-                                  {"to": "yesterday"}, {"to": "2020-01-01T00:00:00Z"},
-                                  {"seconds": True}, {"days": 10**9}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"days": 1, "seconds": 1},
+        {"days": -1},
+        {"days": "1"},
+        {"to": "yesterday"},
+        {"to": "2020-01-01T00:00:00Z"},
+        {"seconds": True},
+        {"days": 10**9},
+    ],
+)
 def test_bad_clock_advances_are_400_and_move_nothing(body):
     client = shop()
     response = client.post("/_emulator/clock/advance", json=body)

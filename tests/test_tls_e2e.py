@@ -19,9 +19,13 @@ pytestmark = pytest.mark.e2e
 
 
 def get(url: str, context: ssl.SSLContext) -> dict:
-    request = urllib.request.Request(url, headers={
-        "Authorization": "Basic " + base64.b64encode(b"tls:pw").decode(),
-        "User-Agent": "tls-test"})
+    request = urllib.request.Request(
+        url,
+        headers={
+            "Authorization": "Basic " + base64.b64encode(b"tls:pw").decode(),
+            "User-Agent": "tls-test",
+        },
+    )
     with urllib.request.urlopen(request, context=context, timeout=5) as response:
         return json.loads(response.read())
 
@@ -34,8 +38,9 @@ def handshake(port: int, name: str, context: ssl.SSLContext) -> str:
 
 def test_self_signed_for_the_names_a_client_uses(tmp_path):
     ca = tmp_path / "ca.pem"
-    with emulator("--tls-self-signed", "--tls-ca-out", str(ca),
-                  "--tls-host", "emulator.internal") as running:
+    with emulator(
+        "--tls-self-signed", "--tls-ca-out", str(ca), "--tls-host", "emulator.internal"
+    ) as running:
         assert running.url.startswith("https://127.0.0.1:")
         port = int(running.url.rsplit(":", 1)[1])
         trusting = ssl.create_default_context(cafile=str(ca))
@@ -46,7 +51,7 @@ def test_self_signed_for_the_names_a_client_uses(tmp_path):
         with pytest.raises(ssl.SSLCertVerificationError):
             handshake(port, "example.com", trusting)
         with pytest.raises(ssl.SSLCertVerificationError):
-            handshake(port, "localhost", ssl.create_default_context())   # no CA: refused
+            handshake(port, "localhost", ssl.create_default_context())  # no CA: refused
 
 
 def test_the_users_own_certificate(tmp_path):
@@ -65,11 +70,22 @@ def test_the_users_own_certificate(tmp_path):
 def test_tls_flag_errors(tmp_path):
     import subprocess
     import sys
-    for args, words in ((["--tls-cert", "x.pem"], "go together"),
-                        (["--tls-cert", str(tmp_path / "no.pem"), "--tls-key",
-                          str(tmp_path / "no.key")], "--tls-cert: cannot read"),
-                        (["--tls-self-signed", "--tls-ca-out",
-                          str(tmp_path / "missing" / "ca.pem")], "--tls-ca-out")):
-        done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0",
-                               *args], capture_output=True, text=True, timeout=30)
+
+    for args, words in (
+        (["--tls-cert", "x.pem"], "go together"),
+        (
+            ["--tls-cert", str(tmp_path / "no.pem"), "--tls-key", str(tmp_path / "no.key")],
+            "--tls-cert: cannot read",
+        ),
+        (
+            ["--tls-self-signed", "--tls-ca-out", str(tmp_path / "missing" / "ca.pem")],
+            "--tls-ca-out",
+        ),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert done.returncode == 2 and words in done.stderr, done.stderr

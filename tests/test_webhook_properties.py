@@ -17,12 +17,16 @@ from tests.conftest import basic, examples
 from tests.receiver import Receiver
 from tests.shop import START, add_product
 
-operations = st.lists(st.one_of(
-    st.tuples(st.just("buy"), st.sampled_from(["pro", "trial"])),
-    st.tuples(st.just("cancel"), st.booleans()),
-    st.tuples(st.just("uncancel"), st.none()),
-    st.tuples(st.just("decline"), st.sampled_from([None, "EXPIRED_CARD"])),
-    st.tuples(st.just("advance"), st.integers(0, 20))), max_size=12)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("buy"), st.sampled_from(["pro", "trial"])),
+        st.tuples(st.just("cancel"), st.booleans()),
+        st.tuples(st.just("uncancel"), st.none()),
+        st.tuples(st.just("decline"), st.sampled_from([None, "EXPIRED_CARD"])),
+        st.tuples(st.just("advance"), st.integers(0, 20)),
+    ),
+    max_size=12,
+)
 
 
 class FlakyAcks:
@@ -48,13 +52,17 @@ class FlakyAcks:
             return 500, b"try later"
 
 
-@settings(max_examples=examples(12), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=operations, seed=st.integers(0, 2**16))
 def test_every_event_is_acknowledged_exactly_once(ops, seed):
     acks = FlakyAcks(seed)
-    with Receiver(acks) as receiver, TestClient(create_app(Settings(seed=seed)), headers={
-            "Authorization": basic("prop", "pw"), "User-Agent": "t"}) as client:
+    with (
+        Receiver(acks) as receiver,
+        TestClient(
+            create_app(Settings(seed=seed)),
+            headers={"Authorization": basic("prop", "pw"), "User-Agent": "t"},
+        ) as client,
+    ):
         client.post("/_emulator/clock/freeze")
         client.post("/_emulator/clock/advance", json={"to": START})
         client.post("/_emulator/webhooks", json={"url": receiver.url, "secret": "k"})
@@ -63,23 +71,27 @@ def test_every_event_is_acknowledged_exactly_once(ops, seed):
         subs: list[tuple[str, str]] = []
         for n, (op, arg) in enumerate(ops):
             if op == "buy":
-                order = client.post("/_emulator/orders", json={
-                    "contact": {"first": "P", "last": "Q", "email": f"p{n}@example.com"},
-                    "items": [{"product": arg}]}).json()
+                order = client.post(
+                    "/_emulator/orders",
+                    json={
+                        "contact": {"first": "P", "last": "Q", "email": f"p{n}@example.com"},
+                        "items": [{"product": arg}],
+                    },
+                ).json()
                 subs.append((order["items"][0]["subscription"], order["account"]))
             elif op == "advance":
                 client.post("/_emulator/clock/advance", json={"days": arg})
             elif subs:
                 sub_id, account = subs[n % len(subs)]
                 if op == "cancel":
-                    client.delete(f"/subscriptions/{sub_id}"
-                                  + ("?billingPeriod=0" if arg else ""))
+                    client.delete(f"/subscriptions/{sub_id}" + ("?billingPeriod=0" if arg else ""))
                 elif op == "uncancel":
-                    client.post("/subscriptions", json={"subscriptions": [
-                        {"subscription": sub_id, "deactivation": None}]})
+                    client.post(
+                        "/subscriptions",
+                        json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]},
+                    )
                 else:
-                    client.post(f"/_emulator/accounts/{account}/payment",
-                                json={"decline": arg})
+                    client.post(f"/_emulator/accounts/{account}/payment", json={"decline": arg})
         acks.healthy = True
         client.post("/_emulator/clock/advance", json={"seconds": 0})
         client.post("/_emulator/clock/advance", json={"days": 1})

@@ -12,39 +12,70 @@ from tests.receiver import Receiver
 from tests.shop import START, add_product, buy, subscription_of
 
 EXPECTED_TYPES = {
-    "account.created", "order.completed", "subscription.activated",
-    "subscription.trial.reminder", "subscription.payment.reminder",
-    "subscription.charge.completed", "subscription.charge.failed",
-    "subscription.payment.overdue", "subscription.deactivated", "subscription.canceled",
-    "subscription.uncanceled", "subscription.updated", "subscription.paused",
-    "subscription.resumed", "return.created", "payoutEntry.created"}
+    "account.created",
+    "order.completed",
+    "subscription.activated",
+    "subscription.trial.reminder",
+    "subscription.payment.reminder",
+    "subscription.charge.completed",
+    "subscription.charge.failed",
+    "subscription.payment.overdue",
+    "subscription.deactivated",
+    "subscription.canceled",
+    "subscription.uncanceled",
+    "subscription.updated",
+    "subscription.paused",
+    "subscription.resumed",
+    "return.created",
+    "payoutEntry.created",
+}
 
 
 @pytest.fixture(scope="module")
 def deliveries():
     """One journey through every transition, to an expanding and a plain receiver."""
-    with Receiver() as expanded, Receiver() as plain, TestClient(
-            create_app(Settings(seed=9)), headers={"Authorization": basic("shapes", "pw"),
-                                                   "User-Agent": "t"}) as client:
+    with (
+        Receiver() as expanded,
+        Receiver() as plain,
+        TestClient(
+            create_app(Settings(seed=9)),
+            headers={"Authorization": basic("shapes", "pw"), "User-Agent": "t"},
+        ) as client,
+    ):
         client.post("/_emulator/clock/freeze")
         client.post("/_emulator/clock/advance", json={"to": START})
         client.post("/_emulator/webhooks", json={"url": expanded.url, "expand": True})
         client.post("/_emulator/webhooks", json={"url": plain.url})
-        add_product(client, "pro", overdueNotification={
-            "enabled": True, "interval": "week", "intervalLength": 1, "amount": 1})
-        add_product(client, "trial", trial=10, reminderNotification={
-            "enabled": True, "interval": "day", "intervalLength": 2})
+        add_product(
+            client,
+            "pro",
+            overdueNotification={
+                "enabled": True,
+                "interval": "week",
+                "intervalLength": 1,
+                "amount": 1,
+            },
+        )
+        add_product(
+            client,
+            "trial",
+            trial=10,
+            reminderNotification={"enabled": True, "interval": "day", "intervalLength": 2},
+        )
         order = buy(client, "pro")
         sub_id = subscription_of(order)
         buy(client, "trial", email="trial@example.com")
         client.delete(f"/subscriptions/{sub_id}")
-        client.post("/subscriptions", json={"subscriptions": [
-            {"subscription": sub_id, "deactivation": None}]})
+        client.post(
+            "/subscriptions",
+            json={"subscriptions": [{"subscription": sub_id, "deactivation": None}]},
+        )
         client.post(f"/subscriptions/{sub_id}/pause", json={"pausePeriodCount": 1})
         client.post("/_emulator/clock/advance", json={"days": 70})
         client.post("/returns", json={"returns": [{"order": order["id"]}]})
-        client.post(f"/_emulator/accounts/{order['account']}/payment",
-                    json={"decline": "EXPIRED_CARD"})
+        client.post(
+            f"/_emulator/accounts/{order['account']}/payment", json={"decline": "EXPIRED_CARD"}
+        )
         client.post("/_emulator/clock/advance", json={"days": 60})
         client.post("/_emulator/clock/advance", json={"seconds": 0})
         yield {e["id"]: e for e in expanded.events()}, {e["id"]: e for e in plain.events()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 from urllib.parse import urlsplit
 
 import pytest
@@ -48,6 +49,7 @@ def expected_signature(secret: str, body: bytes) -> str:
 
 # --- the request ----------------------------------------------------------------------
 
+
 def test_delivery_is_a_signed_batch_of_events(client, receiver):
     hook(client, receiver.url, secret="s3cr3t")
     buy(client, "pro")
@@ -57,8 +59,12 @@ def test_delivery_is_a_signed_batch_of_events(client, receiver):
     assert request["headers"]["x-fs-signature"] == expected_signature("s3cr3t", request["body"])
     assert request["headers"]["x-fs-signature"] != expected_signature("wrong", request["body"])
     events = request["json"]["events"]
-    assert [e["type"] for e in events] == ["account.created", "order.completed",
-                                           "subscription.activated", "payoutEntry.created"]
+    assert [e["type"] for e in events] == [
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
     assert [e["id"] for e in events] == log_ids(client)
     for event in events:
         assert set(event) == {"id", "live", "processed", "type", "created", "data"}
@@ -83,10 +89,15 @@ def test_rotating_the_secret_with_webhooks_keys(client, receiver):
     assert client.get("/_emulator/webhooks").json()["webhooks"][0]["secret"] == "new"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"url": "http://elsewhere/hook", "hmacSecret": "x"}, "url"), ({"hmacSecret": "x"}, "url"),
-    ({"url": "U", "hmacSecret": ""}, "hmacSecret"), ({"url": "U", "hmacSecret": "x" * 101},
-                                                    "hmacSecret")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"url": "http://elsewhere/hook", "hmacSecret": "x"}, "url"),
+        ({"hmacSecret": "x"}, "url"),
+        ({"url": "U", "hmacSecret": ""}, "hmacSecret"),
+        ({"url": "U", "hmacSecret": "x" * 101}, "hmacSecret"),
+    ],
+)
 def test_webhooks_keys_errors(client, receiver, body, field):
     hook(client, receiver.url)
     body = {**body, "url": receiver.url} if body.get("url") == "U" else body
@@ -95,6 +106,7 @@ def test_webhooks_keys_errors(client, receiver, body, field):
 
 
 # --- acknowledgements and retries -----------------------------------------------------
+
 
 def test_a_partial_202_acknowledges_only_the_listed_ids_and_retries_the_rest(client):
     def respond(request):
@@ -125,7 +137,7 @@ def test_any_other_status_is_a_failure(client, status):
         flush(client)
         (delivery,) = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
         assert delivery["state"] == "failed, will retry"
-        body = "" if status == 204 else "nope"      # a 204 has no body by definition
+        body = "" if status == 204 else "nope"  # a 204 has no body by definition
         assert delivery["response"] == {"status": status, "body": body}
         assert delivery["nextRetry"] == delivery["at"] + 3_600_000
         unprocessed = client.get("/events/unprocessed", params={"days": 1}).json()["events"]
@@ -168,7 +180,7 @@ def test_the_fast_schedule_is_the_current_one_in_seconds(client):
     flush(client)
     client.post("/_emulator/clock/advance", json={"seconds": 200})
     deliveries = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
-    gaps = [b["at"] - a["at"] for a, b in zip(deliveries, deliveries[1:])]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(deliveries)]
     assert gaps[:7] == [1000, 2000, 4000, 6000, 6000, 6000, 24000]
     assert deliveries[-1]["state"] == "permanently failed" and len(deliveries) == 12
 
@@ -196,8 +208,12 @@ def test_redelivery_sends_the_same_events_under_new_ids(client, receiver):
     resent = receiver.requests[1]["json"]["events"]
     assert [e["id"] for e in resent] == new_ids
     assert not set(new_ids) & set(delivery["events"])
-    assert [e["type"] for e in resent] == ["account.created", "order.completed",
-                                           "subscription.activated", "payoutEntry.created"]
+    assert [e["type"] for e in resent] == [
+        "account.created",
+        "order.completed",
+        "subscription.activated",
+        "payoutEntry.created",
+    ]
     assert client.post("/_emulator/webhooks/deliveries/nope/redeliver").status_code == 400
 
 
@@ -234,6 +250,7 @@ def test_one_dead_webhook_does_not_stall_another(client, receiver):
 
 # --- configuration --------------------------------------------------------------------
 
+
 def test_event_type_and_scope_filters(client, receiver):
     hook(client, receiver.url, events=["subscription.activated"])
     hook(client, dead_url(), scope="live")
@@ -245,11 +262,25 @@ def test_event_type_and_scope_filters(client, receiver):
 
 
 def test_configuring_listing_and_removing_webhooks(client, receiver):
-    created = hook(client, receiver.url, secret="x", expand=True, events=["order.completed"],
-                   scope="test", timeout=3)
-    assert created == {"id": created["id"], "url": receiver.url, "secret": "x",
-                       "expand": True, "events": ["order.completed"], "scope": "test",
-                       "schedule": "current", "timeout": 3.0}
+    created = hook(
+        client,
+        receiver.url,
+        secret="x",
+        expand=True,
+        events=["order.completed"],
+        scope="test",
+        timeout=3,
+    )
+    assert created == {
+        "id": created["id"],
+        "url": receiver.url,
+        "secret": "x",
+        "expand": True,
+        "events": ["order.completed"],
+        "scope": "test",
+        "schedule": "current",
+        "timeout": 3.0,
+    }
     assert client.get("/_emulator/webhooks").json()["webhooks"] == [created]
     assert client.delete(f"/_emulator/webhooks/{created['id']}").status_code == 200
     assert client.get("/_emulator/webhooks").json()["webhooks"] == []
@@ -259,15 +290,20 @@ def test_configuring_listing_and_removing_webhooks(client, receiver):
     assert receiver.requests == []
 
 
-@pytest.mark.parametrize("config, field", [
-    ({}, "url"), ({"url": "ftp://x"}, "url"), ({"url": "nope"}, "url"),
-    ({"url": "http://127.0.0.1/h", "secret": ""}, "secret"),
-    ({"url": "http://127.0.0.1/h", "expand": "yes"}, "expand"),
-    ({"url": "http://127.0.0.1/h", "events": "order.completed"}, "events"),
-    ({"url": "http://127.0.0.1/h", "scope": "prod"}, "scope"),
-    ({"url": "http://127.0.0.1/h", "schedule": "daily"}, "schedule"),
-    ({"url": "http://127.0.0.1/h", "timeout": 0}, "timeout"),
-])
+@pytest.mark.parametrize(
+    "config, field",
+    [
+        ({}, "url"),
+        ({"url": "ftp://x"}, "url"),
+        ({"url": "nope"}, "url"),
+        ({"url": "http://127.0.0.1/h", "secret": ""}, "secret"),
+        ({"url": "http://127.0.0.1/h", "expand": "yes"}, "expand"),
+        ({"url": "http://127.0.0.1/h", "events": "order.completed"}, "events"),
+        ({"url": "http://127.0.0.1/h", "scope": "prod"}, "scope"),
+        ({"url": "http://127.0.0.1/h", "schedule": "daily"}, "schedule"),
+        ({"url": "http://127.0.0.1/h", "timeout": 0}, "timeout"),
+    ],
+)
 def test_bad_webhook_configurations(client, config, field):
     response = client.post("/_emulator/webhooks", json=config)
     assert response.status_code == 400 and field in response.json()["error"]
@@ -282,11 +318,14 @@ def test_reset_keeps_no_run_time_webhooks(client, receiver):
 
 # --- wait -----------------------------------------------------------------------------
 
+
 def test_wait_returns_once_the_events_are_acknowledged(client, receiver):
     hook(client, receiver.url)
     buy(client, "pro")
-    response = client.post("/_emulator/webhooks/wait", json={
-        "type": "subscription.activated", "count": 1, "timeout": 10})
+    response = client.post(
+        "/_emulator/webhooks/wait",
+        json={"type": "subscription.activated", "count": 1, "timeout": 10},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["acknowledged"] == 1 and body["events"][0]["type"] == "subscription.activated"
@@ -300,8 +339,9 @@ def test_wait_times_out_with_what_it_saw(client):
     assert response.json()["result"] == "timeout" and response.json()["acknowledged"] == 0
 
 
-@pytest.mark.parametrize("body", [{"count": 0}, {"count": "1"}, {"timeout": -1},
-                                  {"timeout": 1000}, {"type": 5}])
+@pytest.mark.parametrize(
+    "body", [{"count": 0}, {"count": "1"}, {"timeout": -1}, {"timeout": 1000}, {"type": 5}]
+)
 def test_bad_wait_requests(client, body):
     assert client.post("/_emulator/webhooks/wait", json=body).status_code == 400
 
@@ -311,19 +351,34 @@ def test_a_blocked_receiver_does_not_stall_another_store(client, receiver):
     with Receiver() as other_receiver:
         hook(client, receiver.url)
         client.post("/_emulator/webhooks", json={"url": other_receiver.url}, headers=other)
-        client.post("/products", headers=other, json={"products": [
-            {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 1}}}]})
+        client.post(
+            "/products",
+            headers=other,
+            json={
+                "products": [
+                    {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 1}}}
+                ]
+            },
+        )
         receiver.release.clear()
         try:
             buy(client, "pro")
-            bought = client.post("/_emulator/orders", headers=other, json={
-                "contact": {"first": "O", "last": "S", "email": "o@example.com"},
-                "items": [{"product": "pro"}]})
+            bought = client.post(
+                "/_emulator/orders",
+                headers=other,
+                json={
+                    "contact": {"first": "O", "last": "S", "email": "o@example.com"},
+                    "items": [{"product": "pro"}],
+                },
+            )
             assert bought.status_code == 200
-            waited = client.post("/_emulator/webhooks/wait", headers=other,
-                                 json={"type": "subscription.activated", "timeout": 10})
+            waited = client.post(
+                "/_emulator/webhooks/wait",
+                headers=other,
+                json={"type": "subscription.activated", "timeout": 10},
+            )
             assert waited.status_code == 200
-            assert len(receiver.requests) == 1     # still in flight, unanswered
+            assert len(receiver.requests) == 1  # still in flight, unanswered
             assert "subscription.activated" in other_receiver.event_types()
         finally:
             receiver.release.set()
@@ -341,6 +396,7 @@ def test_a_receiver_slower_than_the_timeout_is_a_failure(client, receiver):
 
 def test_a_batch_that_cannot_be_built_is_retried_not_lost(client, receiver, monkeypatch):
     from emulator.webhooks import channel
+
     real = channel.envelope
     calls = {"n": 0}
 

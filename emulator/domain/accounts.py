@@ -19,10 +19,26 @@ from emulator.domain.paging import Page, paginate
 
 MAX_TEXT = 255
 CONTACT_FIELDS = ("first", "last", "email", "company", "phone")
-ADDRESS_FIELDS = ("addressLine1", "addressLine2", "city", "postalCode", "region",
-                  "regionCustom", "company")
-LOOKUP_FILTERS = ("email", "custom", "global", "orderID", "orderReference",
-                  "subscriptionId", "products", "subscriptions", "refunds")
+ADDRESS_FIELDS = (
+    "addressLine1",
+    "addressLine2",
+    "city",
+    "postalCode",
+    "region",
+    "regionCustom",
+    "company",
+)
+LOOKUP_FILTERS = (
+    "email",
+    "custom",
+    "global",
+    "orderID",
+    "orderReference",
+    "subscriptionId",
+    "products",
+    "subscriptions",
+    "refunds",
+)
 SUBSCRIPTION_FILTER_VALUES = ("active", "ended", "canceled", "started")
 # Filters answered from relations that orders and subscriptions record.
 RELATION_FILTERS = ("orderID", "orderReference", "subscriptionId", "products", "refunds")
@@ -51,8 +67,8 @@ class Account:
     subscriptions: list[str] = field(default_factory=list)
     charges: list[dict[str, Any]] = field(default_factory=list)
     payment_methods: int = 0
-    card: dict[str, str] | None = None       # the stored method's type, brand, ending, expiry
-    decline: str | None = None        # the stored payment method's behaviour
+    card: dict[str, str] | None = None  # the stored method's type, brand, ending, expiry
+    decline: str | None = None  # the stored payment method's behaviour
 
 
 def email_key(email: str) -> str:
@@ -175,7 +191,8 @@ class AccountBook:
         self._relations: dict[str, dict[str, list[str]]] = {k: {} for k in RELATION_FILTERS}
         # `subscriptions=` filter value -> account id -> how many of its subscriptions count
         self._subscription_counts: dict[str, dict[str, int]] = {
-            k: {} for k in SUBSCRIPTION_FILTER_VALUES}
+            k: {} for k in SUBSCRIPTION_FILTER_VALUES
+        }
 
     def __len__(self) -> int:
         return len(self._order)
@@ -201,9 +218,14 @@ class AccountBook:
     def create(self, body: Mapping[str, Any]) -> Account:
         changes = parse_account_body(body, creating=True)
         self._ensure_email_free(changes["email"], None)
-        account = Account(id=self._ids.new_id(), global_key=self._ids.new_id(),
-                          first=changes["first"], last=changes["last"],
-                          email=changes["email"], created=self._clock.now_ms())
+        account = Account(
+            id=self._ids.new_id(),
+            global_key=self._ids.new_id(),
+            first=changes["first"],
+            last=changes["last"],
+            email=changes["email"],
+            created=self._clock.now_ms(),
+        )
         self._apply(account, changes)
         self._by_id[account.id] = account
         self._order.append(account.id)

@@ -7,7 +7,7 @@ starts on the 31st ends on the last day of shorter months.
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from emulator.domain.formats import DAY_MS, start_of_day, utc
 
@@ -31,7 +31,7 @@ def add_interval(day_ms: int, unit: str, count: int) -> int:
     total = moment.month - 1 + months
     year, month = moment.year + total // 12, total % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
-    return _ms(datetime(year, month, day, tzinfo=timezone.utc))
+    return _ms(datetime(year, month, day, tzinfo=UTC))
 
 
 def days_between(start_ms: int, end_ms: int) -> int:
@@ -44,7 +44,7 @@ def parse_day(text: str) -> int | None:
         moment = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         return None
-    return _ms(moment.replace(tzinfo=timezone.utc))
+    return _ms(moment.replace(tzinfo=UTC))
 
 
 def parse_instant(text: str) -> int | None:
@@ -54,10 +54,9 @@ def parse_instant(text: str) -> int | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return _ms(moment)
 
 
 def one_day_before(day_ms: int) -> int:
     return day_ms - DAY_MS
-

@@ -22,13 +22,24 @@ _PATH = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 RESERVED_PATHS = frozenset({"price", "offers"})
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # Product fields echoed back as given (FastSpring's document fields we do not act on).
-PASSTHROUGH = ("description", "image", "format", "taxcode", "taxcodeDescription",
-               "fulfillments", "attributes", "offers", "productAppReference", "parent")
+PASSTHROUGH = (
+    "description",
+    "image",
+    "format",
+    "taxcode",
+    "taxcodeDescription",
+    "fulfillments",
+    "attributes",
+    "offers",
+    "productAppReference",
+    "parent",
+)
 
 
 @dataclass(slots=True)
 class Notice:
     """A notification series: reminders before a charge, overdue notices after one."""
+
     enabled: bool
     unit: str
     length: int
@@ -37,10 +48,10 @@ class Notice:
 
 @dataclass(slots=True)
 class Pricing:
-    interval: str | None = None          # None: a one-time product; "adhoc": managed
+    interval: str | None = None  # None: a one-time product; "adhoc": managed
     interval_length: int = 1
-    interval_count: int | None = None    # total periods; None renews indefinitely
-    trial: int = 0                       # free trial days
+    interval_count: int | None = None  # total periods; None renews indefinitely
+    trial: int = 0  # free trial days
     price: dict[str, float] = field(default_factory=dict)
     quantity_default: int = 1
     reminder: Notice = field(default_factory=lambda: Notice(True, "week", 1))
@@ -97,10 +108,12 @@ def _notice(raw: object, default: Notice, with_amount: bool = False) -> Notice:
     enabled = raw.get("enabled", default.enabled)
     if not isinstance(enabled, bool):
         raise ValueError
-    return Notice(enabled,
-                  _unit(raw.get("interval", default.unit)),
-                  _positive_int(raw.get("intervalLength", default.length)),
-                  _positive_int(raw.get("amount", default.amount)) if with_amount else 1)
+    return Notice(
+        enabled,
+        _unit(raw.get("interval", default.unit)),
+        _positive_int(raw.get("intervalLength", default.length)),
+        _positive_int(raw.get("amount", default.amount)) if with_amount else 1,
+    )
 
 
 def _prices(raw: object) -> dict[str, float]:
@@ -108,25 +121,35 @@ def _prices(raw: object) -> dict[str, float]:
         raise ValueError
     prices: dict[str, float] = {}
     for currency, amount in raw.items():
-        if (not _CURRENCY.fullmatch(currency) or isinstance(amount, bool)
-                or not isinstance(amount, (int, float)) or not 0 <= amount < 10**9):
+        if (
+            not _CURRENCY.fullmatch(currency)
+            or isinstance(amount, bool)
+            or not isinstance(amount, (int, float))
+            or not 0 <= amount < 10**9
+        ):
             raise ValueError
         prices[currency] = float(amount)
     return prices
 
 
 _PRICING_FIELDS = {
-    "interval": "interval", "intervalLength": "interval_length",
-    "intervalCount": "interval_count", "trial": "trial", "price": "price",
-    "quantityDefault": "quantity_default", "reminderNotification": "reminder",
-    "overdueNotification": "overdue", "cancellation": "cancellation",
-    "setupFee": "setup_fee", "renew": "renew",
+    "interval": "interval",
+    "intervalLength": "interval_length",
+    "intervalCount": "interval_count",
+    "trial": "trial",
+    "price": "price",
+    "quantityDefault": "quantity_default",
+    "reminderNotification": "reminder",
+    "overdueNotification": "overdue",
+    "cancellation": "cancellation",
+    "setupFee": "setup_fee",
+    "renew": "renew",
 }
 
 
 def _parse_pricing_field(name: str, value: object, current: Pricing) -> object:
     if name == "interval":
-        return None if value is None else _unit(value, UNITS + ("adhoc",))
+        return None if value is None else _unit(value, (*UNITS, "adhoc"))
     if name in ("intervalLength", "quantityDefault"):
         return _positive_int(value)
     if name == "intervalCount":
@@ -172,16 +195,24 @@ def _merge_pricing(raw: object, current: Pricing) -> Pricing:
     if errors:
         raise Invalid(errors)
     trial_price = raw.get("trialPrice")
-    if trial_price is not None and (not isinstance(trial_price, Mapping) or not trial_price
-                                    or any(isinstance(v, bool) or not isinstance(
-                                        v, (int, float)) or v <= 0
-                                        for v in trial_price.values())):
+    if trial_price is not None and (
+        not isinstance(trial_price, Mapping)
+        or not trial_price
+        or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0
+            for v in trial_price.values()
+        )
+    ):
         errors["trialPrice"] = 'price must be defined "USD" price may not be zero or less'
         raise Invalid(errors)
     pricing = Pricing(**values)
     if pricing.setup_fee and pricing.trial and raw.get("paymentCollected") is False:
-        raise Invalid({"setupFee": "Cannot be applied when a free trial without payment "
-                                   "method required is set up"})
+        raise Invalid(
+            {
+                "setupFee": "Cannot be applied when a free trial without payment "
+                "method required is set up"
+            }
+        )
     return pricing
 
 
@@ -208,8 +239,9 @@ class Catalog:
         """Create the product at `raw["product"]`, or update the fields given."""
         path = raw.get("product")
         if not isinstance(path, str) or not _PATH.fullmatch(path):
-            raise Invalid({"product": "Product path is required: lower-case letters, digits, "
-                                      "- and _"})
+            raise Invalid(
+                {"product": "Product path is required: lower-case letters, digits, - and _"}
+            )
         if path in RESERVED_PATHS:
             raise Invalid({"product": f"Product path {path} is reserved by the API"})
         current = self._products.get(path)
@@ -217,13 +249,13 @@ class Catalog:
         if isinstance(display, str):
             display = {"en": display}
         if not isinstance(display, Mapping) or not all(
-                isinstance(v, str) for v in display.values()):
+            isinstance(v, str) for v in display.values()
+        ):
             raise Invalid({"display": "display invalid"})
         sku = raw.get("sku", current.sku if current else None)
         if sku is not None and not isinstance(sku, str):
             raise Invalid({"sku": "sku invalid"})
-        pricing = _merge_pricing(raw.get("pricing", {}), current.pricing if current
-                                 else Pricing())
+        pricing = _merge_pricing(raw.get("pricing", {}), current.pricing if current else Pricing())
         if pricing.is_subscription and not pricing.price:
             raise Invalid({"price": "price must be defined"})
         document = dict(current.document) if current else {}

@@ -58,23 +58,38 @@ class Commerce:
         """A proration credit: refunded against the subscription's latest order."""
         order = self.store.orders.get(sub.entries[-1][0])
         item = next(i for i in order.items if i.subscription == sub.id)
-        return self._file_return(order, [ReturnLine(item, 0, credit=amount)],
-                                 "CUSTOMER_SATISFACTION_GUARANTEE", "Proration credit")
+        return self._file_return(
+            order,
+            [ReturnLine(item, 0, credit=amount)],
+            "CUSTOMER_SATISFACTION_GUARANTEE",
+            "Proration credit",
+        )
 
-    def _file_return(self, order: Order, lines: list[ReturnLine], reason: str,
-                     note: str | None) -> Return:
+    def _file_return(
+        self, order: Order, lines: list[ReturnLine], reason: str, note: str | None
+    ) -> Return:
         store = self.store
         now = store.clock.now_ms()
-        record = Return(store.orders.new_id(), store.orders.reference(now, "X"), order, lines,
-                        reason, note, now, live=order.live)
+        record = Return(
+            store.orders.new_id(),
+            store.orders.reference(now, "X"),
+            order,
+            lines,
+            reason,
+            note,
+            now,
+            live=order.live,
+        )
         self.returns.add(record)
         order.returns.append(order_return_entry(record))
         store.accounts.link("refunds", "true", order.account_id)
         account = webhook_account_view(store.accounts.get(order.account_id), store.portal_host)
-        store.events.emit("return.created", return_view(record, store.portal_host, account),
-                          order.live)
-        store.outcomes.payout(order, [i.subscription for i in order.items if i.subscription],
-                              record)
+        store.events.emit(
+            "return.created", return_view(record, store.portal_host, account), order.live
+        )
+        store.outcomes.payout(
+            order, [i.subscription for i in order.items if i.subscription], record
+        )
         return record
 
     # --- order updates ------------------------------------------------------------------
@@ -140,16 +155,27 @@ class Commerce:
             raise Invalid({"currency": "currency invalid"})
         lines = store.lifecycle.checkout_lines(request.get("items"), currency.upper())
         given = request["items"]
-        items = [{"product": line.product.path, "quantity": line.quantity,
-                  **({"pricing": given[n]["pricing"]} if "pricing" in given[n] else {})}
-                 for n, line in enumerate(lines)]
+        items = [
+            {
+                "product": line.product.path,
+                "quantity": line.quantity,
+                **({"pricing": given[n]["pricing"]} if "pricing" in given[n] else {}),
+            }
+            for n, line in enumerate(lines)
+        ]
         coupon = request.get("coupon")
         if coupon not in (None, ""):
             usable = store.coupons.usable(coupon, store.clock.now_ms())
             if isinstance(usable, str):
                 raise Invalid({"coupon": not_valid(usable)})
-        session = Session(store.orders.new_id(), account_id, items, currency.upper(),
-                          store.clock.now_ms(), coupon or None)
+        session = Session(
+            store.orders.new_id(),
+            account_id,
+            items,
+            currency.upper(),
+            store.clock.now_ms(),
+            coupon or None,
+        )
         self._sessions[session.id] = session
         return session
 
@@ -158,8 +184,9 @@ class Commerce:
 
         def unit(item: dict[str, Any]) -> float:
             own = price_from(item.get("pricing"), currency)
-            return own if own is not None else (
-                catalog.get(item["product"]).price_in(currency) or 0.0)
+            return (
+                own if own is not None else (catalog.get(item["product"]).price_in(currency) or 0.0)
+            )
 
         return round(sum(unit(i) * i["quantity"] for i in session.items), 2)
 
@@ -174,8 +201,14 @@ class Commerce:
             raise Invalid({"session": "Session is already completed"})
         if self.store.clock.now_ms() > session.expires:
             raise Invalid({"session": "Session has expired"})
-        order = self.store.lifecycle.checkout({
-            "account": session.account_id, "items": session.items,
-            "currency": session.currency, "payment": payment, "coupon": session.coupon})
+        order = self.store.lifecycle.checkout(
+            {
+                "account": session.account_id,
+                "items": session.items,
+                "currency": session.currency,
+                "payment": payment,
+                "coupon": session.coupon,
+            }
+        )
         session.order_id = order.id
         return order

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from emulator.domain.calendar import parse_instant
@@ -26,14 +26,28 @@ MAX_CODES_SHOWN = 1000
 MAX_CODES = 100_000
 MAX_PERIODS = 365
 
-COUPON_FIELDS = frozenset({
-    "coupon", "discount", "hasMultiDiscount", "discounts", "discountPeriodCount",
-    "applyDiscountImmediately", "combine", "autoSelectDiscount", "orderLevelDiscount",
-    "reason", "limit", "available", "codes", "products"})
-DISCOUNT_FIELDS = frozenset({"type", "percent", "amount", "hasMultipleDiscounts",
-                             "discounts"})
-TIER_FIELDS = frozenset({"type", "percent", "amount", "products", "discountPeriodCount",
-                         "applyDiscountImmediately"})
+COUPON_FIELDS = frozenset(
+    {
+        "coupon",
+        "discount",
+        "hasMultiDiscount",
+        "discounts",
+        "discountPeriodCount",
+        "applyDiscountImmediately",
+        "combine",
+        "autoSelectDiscount",
+        "orderLevelDiscount",
+        "reason",
+        "limit",
+        "available",
+        "codes",
+        "products",
+    }
+)
+DISCOUNT_FIELDS = frozenset({"type", "percent", "amount", "hasMultipleDiscounts", "discounts"})
+TIER_FIELDS = frozenset(
+    {"type", "percent", "amount", "products", "discountPeriodCount", "applyDiscountImmediately"}
+)
 
 
 class CouponRefused(DomainError):
@@ -56,10 +70,11 @@ class Unreadable(DomainError):
 @dataclass(slots=True)
 class Tier:
     """One discount: a percentage or an amount per currency, for some products."""
+
     percent: float | None
     amounts: dict[str, float] | None
-    products: list[str] | None          # None: every product not named by another tier
-    periods: int | None                 # billing periods a subscription keeps it; None: all
+    products: list[str] | None  # None: every product not named by another tier
+    periods: int | None  # billing periods a subscription keeps it; None: all
     immediately: bool = False
 
     def amount_off(self, unit_price: float, quantity: int, currency: str) -> float:
@@ -71,9 +86,11 @@ class Tier:
         return round_money(min(per_unit * quantity, line), currency)
 
     def view(self) -> dict[str, Any]:
-        shown: dict[str, Any] = ({"type": "percent", "percent": self.percent}
-                                 if self.percent is not None else
-                                 {"type": "flat", "amount": dict(self.amounts or {})})
+        shown: dict[str, Any] = (
+            {"type": "percent", "percent": self.percent}
+            if self.percent is not None
+            else {"type": "flat", "amount": dict(self.amounts or {})}
+        )
         return shown
 
 
@@ -85,8 +102,8 @@ class Coupon:
     codes: list[str] = field(default_factory=list)
     combine: bool = False
     reason: dict[str, str] = field(default_factory=dict)
-    limit: int | None = None                    # uses across all codes; None: unlimited
-    available: dict[str, str] = field(default_factory=dict)   # as sent, for echoing
+    limit: int | None = None  # uses across all codes; None: unlimited
+    available: dict[str, str] = field(default_factory=dict)  # as sent, for echoing
     valid_from: int | None = None
     valid_until: int | None = None
     uses: int = 0
@@ -121,7 +138,8 @@ class Coupon:
         if self.limit is not None and self.uses >= self.limit:
             return "USE_LIMIT_REACHED"
         if (self.valid_from is not None and now_ms < self.valid_from) or (
-                self.valid_until is not None and now_ms > self.valid_until):
+            self.valid_until is not None and now_ms > self.valid_until
+        ):
             return "NOT_VALID_TODAY"
         return None
 
@@ -131,6 +149,7 @@ def not_valid(reason: str) -> str:
 
 
 # --- reading request bodies ------------------------------------------------------------
+
 
 def _flag(raw: Mapping[str, Any], name: str, default: bool) -> bool:
     value = raw.get(name, default)
@@ -171,16 +190,31 @@ def _tier(raw: object, products: object, periods: object, immediately: bool) -> 
         percent = raw.get("percent")
         if not _number(percent) or not 0 < percent <= 100:  # type: ignore[operator]
             raise CouponRefused("Invalid discount type percent")
-        return Tier(float(percent), None, _products(products), _periods(periods),  # type: ignore[arg-type]
-                    immediately)
+        return Tier(
+            float(percent),
+            None,
+            _products(products),
+            _periods(periods),  # type: ignore[arg-type]
+            immediately,
+        )
     if kind == "flat":
         amounts = raw.get("amount")
-        if not isinstance(amounts, Mapping) or not amounts or not all(
+        if (
+            not isinstance(amounts, Mapping)
+            or not amounts
+            or not all(
                 isinstance(k, str) and _CURRENCY.fullmatch(k) and _number(v) and 0 < v < 10**9
-                for k, v in amounts.items()):
+                for k, v in amounts.items()
+            )
+        ):
             raise CouponRefused("Invalid discount type amount")
-        return Tier(None, {k: float(v) for k, v in amounts.items()}, _products(products),
-                    _periods(periods), immediately)
+        return Tier(
+            None,
+            {k: float(v) for k, v in amounts.items()},
+            _products(products),
+            _periods(periods),
+            immediately,
+        )
     raise CouponRefused("Invalid discount type")
 
 
@@ -193,8 +227,14 @@ def _multi_tiers(raw_tiers: object) -> list[Tier]:
     for raw in raw_tiers:
         if not isinstance(raw, Mapping) or set(raw) - TIER_FIELDS:
             raise Unreadable()
-        tiers.append(_tier(raw, raw.get("products"), raw.get("discountPeriodCount"),
-                           _flag(raw, "applyDiscountImmediately", False)))
+        tiers.append(
+            _tier(
+                raw,
+                raw.get("products"),
+                raw.get("discountPeriodCount"),
+                _flag(raw, "applyDiscountImmediately", False),
+            )
+        )
     named = [p for t in tiers for p in (t.products or ())]
     if len(named) != len(set(named)):
         raise CouponRefused("A product can belong to only one discount")
@@ -227,7 +267,7 @@ def parse_moment(value: object, end: bool) -> int | None:
     text = value.strip()
     for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
         try:
-            moment = datetime.strptime(text, pattern).replace(tzinfo=timezone.utc)
+            moment = datetime.strptime(text, pattern).replace(tzinfo=UTC)
         except ValueError:
             continue
         ms = int(moment.timestamp() * 1000)
@@ -255,7 +295,8 @@ def _reason(value: object) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise Unreadable()
     return dict(value)
 
@@ -273,6 +314,7 @@ def normal_codes(value: object) -> list[str]:
 
 
 # --- the book ----------------------------------------------------------------------------
+
 
 class CouponBook:
     """Coupons by id, with an index from each code to its coupon."""
@@ -315,16 +357,19 @@ class CouponBook:
         _flag(raw, "autoSelectDiscount", False)
         tiers, multiple = self._tiers(raw, current)
         coupon = Coupon(
-            coupon_id, tiers, multiple,
+            coupon_id,
+            tiers,
+            multiple,
             list(current.codes) if current else [],
             _flag(raw, "combine", current.combine if current else False),
-            _reason(raw["reason"]) if "reason" in raw else
-            (dict(current.reason) if current else {}),
+            _reason(raw["reason"])
+            if "reason" in raw
+            else (dict(current.reason) if current else {}),
             _limit(raw["limit"]) if "limit" in raw else (current.limit if current else None),
-            uses=current.uses if current else 0)
+            uses=current.uses if current else 0,
+        )
         if "available" in raw:
-            coupon.available, coupon.valid_from, coupon.valid_until = _available(
-                raw["available"])
+            coupon.available, coupon.valid_from, coupon.valid_until = _available(raw["available"])
         elif current:
             coupon.available = dict(current.available)
             coupon.valid_from, coupon.valid_until = current.valid_from, current.valid_until
@@ -336,37 +381,45 @@ class CouponBook:
         self._coupons[coupon_id] = coupon
         return coupon, current is None
 
-    def _tiers(self, raw: Mapping[str, Any], current: Coupon | None
-               ) -> tuple[list[Tier], bool]:
+    def _tiers(self, raw: Mapping[str, Any], current: Coupon | None) -> tuple[list[Tier], bool]:
         discount = raw.get("discount")
-        if discount is not None and (not isinstance(discount, Mapping)
-                                     or set(discount) - DISCOUNT_FIELDS):
+        if discount is not None and (
+            not isinstance(discount, Mapping) or set(discount) - DISCOUNT_FIELDS
+        ):
             raise Unreadable()
-        nested_multi = isinstance(discount, Mapping) and discount.get(
-            "hasMultipleDiscounts") is True
+        nested_multi = (
+            isinstance(discount, Mapping) and discount.get("hasMultipleDiscounts") is True
+        )
         if _flag(raw, "hasMultiDiscount", False) or nested_multi:
-            source = raw.get("discounts") if "discounts" in raw else (
-                discount or {}).get("discounts")
+            source = (
+                raw.get("discounts") if "discounts" in raw else (discount or {}).get("discounts")
+            )
             return _multi_tiers(source), True
-        shared = {k: raw[k] for k in ("products", "discountPeriodCount",
-                                      "applyDiscountImmediately") if k in raw}
+        shared = {
+            k: raw[k]
+            for k in ("products", "discountPeriodCount", "applyDiscountImmediately")
+            if k in raw
+        }
         if discount is None and current is not None:
             if current.multiple:
                 if shared:
-                    raise CouponRefused("Set products and periods on each discount of a "
-                                        "multi-discount coupon")
+                    raise CouponRefused(
+                        "Set products and periods on each discount of a multi-discount coupon"
+                    )
                 return list(current.tiers), True
             base = current.tiers[0]
-            tier = Tier(base.percent, base.amounts, base.products, base.periods,
-                        base.immediately)
+            tier = Tier(base.percent, base.amounts, base.products, base.periods, base.immediately)
         elif discount is None:
             raise CouponRefused("Invalid discount type")
         else:
             tier = _tier(discount, None, None, False)
             if current is not None and not current.multiple:
                 old = current.tiers[0]
-                tier.products, tier.periods, tier.immediately = (old.products, old.periods,
-                                                                 old.immediately)
+                tier.products, tier.periods, tier.immediately = (
+                    old.products,
+                    old.periods,
+                    old.immediately,
+                )
         if "products" in shared:
             tier.products = _products(shared["products"])
         if "discountPeriodCount" in shared:
@@ -442,13 +495,28 @@ class CouponBook:
 
 
 def export_coupon(coupon: Coupon) -> dict[str, Any]:
-    return {"id": coupon.id, "multiple": coupon.multiple, "codes": list(coupon.codes),
-            "combine": coupon.combine, "reason": dict(coupon.reason), "limit": coupon.limit,
-            "available": dict(coupon.available), "valid_from": coupon.valid_from,
-            "valid_until": coupon.valid_until, "uses": coupon.uses,
-            "tiers": [{"percent": t.percent, "amounts": t.amounts, "products": t.products,
-                       "periods": t.periods, "immediately": t.immediately}
-                      for t in coupon.tiers]}
+    return {
+        "id": coupon.id,
+        "multiple": coupon.multiple,
+        "codes": list(coupon.codes),
+        "combine": coupon.combine,
+        "reason": dict(coupon.reason),
+        "limit": coupon.limit,
+        "available": dict(coupon.available),
+        "valid_from": coupon.valid_from,
+        "valid_until": coupon.valid_until,
+        "uses": coupon.uses,
+        "tiers": [
+            {
+                "percent": t.percent,
+                "amounts": t.amounts,
+                "products": t.products,
+                "periods": t.periods,
+                "immediately": t.immediately,
+            }
+            for t in coupon.tiers
+        ],
+    }
 
 
 def restore_coupon(raw: dict[str, Any]) -> Coupon:
@@ -458,6 +526,7 @@ def restore_coupon(raw: dict[str, Any]) -> Coupon:
 
 
 # --- views -------------------------------------------------------------------------------
+
 
 def _tier_view(tier: Tier) -> dict[str, Any]:
     shown = tier.view()
@@ -473,8 +542,10 @@ def coupon_view(coupon: Coupon, products: list[Any] | None = None) -> dict[str, 
     `products` replaces the product paths with objects (`?expand=true`)."""
     body: dict[str, Any] = {"coupon": coupon.id}
     if coupon.multiple:
-        body["discount"] = {"hasMultipleDiscounts": True,
-                            "discounts": [_tier_view(t) for t in coupon.tiers]}
+        body["discount"] = {
+            "hasMultipleDiscounts": True,
+            "discounts": [_tier_view(t) for t in coupon.tiers],
+        }
         periods, immediately = None, False
     else:
         tier = coupon.tiers[0]
@@ -483,11 +554,16 @@ def coupon_view(coupon: Coupon, products: list[Any] | None = None) -> dict[str, 
     body["discountPeriodCount"] = periods
     if immediately:
         body["applyDiscountImmediately"] = True
-    body.update({"combine": coupon.combine, "reason": dict(coupon.reason),
-                 "limit": "" if coupon.limit is None else str(coupon.limit),
-                 "available": dict(coupon.available),
-                 "codes": coupon.codes[:MAX_CODES_SHOWN],
-                 "products": products if products is not None else product_paths(coupon)})
+    body.update(
+        {
+            "combine": coupon.combine,
+            "reason": dict(coupon.reason),
+            "limit": "" if coupon.limit is None else str(coupon.limit),
+            "available": dict(coupon.available),
+            "codes": coupon.codes[:MAX_CODES_SHOWN],
+            "products": products if products is not None else product_paths(coupon),
+        }
+    )
     return body
 
 

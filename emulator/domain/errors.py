@@ -28,6 +28,7 @@ class Invalid(DomainError):
 
 class FieldError(NamedTuple):
     """One field a newer service refused: Spring's `errors[]` element."""
+
     code: str
     field: str
     message: str
@@ -42,14 +43,18 @@ class ServiceRefusal(Exception):
     (code, field, message, rejected value); the code defaults to INVALID_VALUE.
     """
 
-    def __init__(self, message: str, errors: Iterable[tuple[Any, ...]] = (),
-                 status: int = 400) -> None:
+    def __init__(
+        self, message: str, errors: Iterable[tuple[Any, ...]] = (), status: int = 400
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
-        self.errors = [FieldError(*e) if len(e) == 4 else
-                       FieldError("INVALID_VALUE", e[0], e[1], e[2] if len(e) > 2 else None)
-                       for e in errors]
+        self.errors = [
+            FieldError(*e)
+            if len(e) == 4
+            else FieldError("INVALID_VALUE", e[0], e[1], e[2] if len(e) > 2 else None)
+            for e in errors
+        ]
 
     @property
     def field(self) -> str:

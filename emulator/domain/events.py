@@ -25,8 +25,14 @@ class Event:
     processed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "live": self.live, "processed": self.processed,
-                "type": self.type, "created": self.created, "data": self.data}
+        return {
+            "id": self.id,
+            "live": self.live,
+            "processed": self.processed,
+            "type": self.type,
+            "created": self.created,
+            "data": self.data,
+        }
 
 
 class EventLog:

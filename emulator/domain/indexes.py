@@ -13,8 +13,14 @@ from emulator.domain.orders import Order
 from emulator.domain.subscriptions import Subscription
 
 # `GET /subscriptions?event=` values and the notes the lifecycle writes for them.
-SUBSCRIPTION_EVENTS = ("canceled", "charged", "created", "deactivated", "trialended",
-                       "trialstarted")
+SUBSCRIPTION_EVENTS = (
+    "canceled",
+    "charged",
+    "created",
+    "deactivated",
+    "trialended",
+    "trialstarted",
+)
 
 
 class SubscriptionIndex:

@@ -104,9 +104,11 @@ class InvoiceBook:
             errors.append(("currencyCode", "must be a three-letter currency code"))
             currency = "USD"
         raw_contacts = body.get("contacts")
-        contacts = [c for n, raw in enumerate(raw_contacts if isinstance(raw_contacts, list)
-                                              else [])
-                    if (c := _contact(raw, n, errors)) is not None]
+        contacts = [
+            c
+            for n, raw in enumerate(raw_contacts if isinstance(raw_contacts, list) else [])
+            if (c := _contact(raw, n, errors)) is not None
+        ]
         kinds = [c["contactType"] for c in contacts]
         if not errors and sorted(kinds) != sorted(CONTACT_TYPES):
             errors.append(("contacts", "one billTo and one deliverTo contact are required"))
@@ -120,13 +122,15 @@ class InvoiceBook:
         if errors:
             raise InvoiceError(errors[0][1], errors)
         store = self._store
-        invoice = Invoice(store.ids.base32("IN"), currency, contacts, items, method, mode,
-                          store.clock.now_ms())
+        invoice = Invoice(
+            store.ids.base32("IN"), currency, contacts, items, method, mode, store.clock.now_ms()
+        )
         self._invoices[invoice.id] = invoice
         return invoice
 
-    def _items(self, raw: object, currency: str, errors: list[tuple[str, str]]
-               ) -> list[InvoiceLine]:
+    def _items(
+        self, raw: object, currency: str, errors: list[tuple[str, str]]
+    ) -> list[InvoiceLine]:
         if not isinstance(raw, list) or not raw:
             errors.append(("invoiceItems", "at least one item is required"))
             return []
@@ -140,8 +144,11 @@ class InvoiceBook:
                 errors.append((f"{where}.productPath", "product not found"))
                 continue
             quantity = item.get("quantity", 1)
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
-                    1 <= quantity <= 1_000_000):
+            if (
+                isinstance(quantity, bool)
+                or not isinstance(quantity, int)
+                or not (1 <= quantity <= 1_000_000)
+            ):
                 errors.append((f"{where}.quantity", "must be a whole number from 1"))
                 continue
             price = price_in(product.pricing.price, currency, rates)
@@ -159,13 +166,21 @@ class InvoiceBook:
         bill_to = invoice.contact("billTo")
         contact = bill_to["contact"]
         request: dict[str, Any] = {
-            "contact": {"email": contact["email"],
-                        "first": contact.get("firstName") or "Buyer",
-                        "last": contact.get("lastName") or "Buyer"},
+            "contact": {
+                "email": contact["email"],
+                "first": contact.get("firstName") or "Buyer",
+                "last": contact.get("lastName") or "Buyer",
+            },
             "currency": invoice.currency,
-            "items": [{"product": i.product, "quantity": i.quantity,
-                       "pricing": {"price": {invoice.currency: i.unit_price}}}
-                      for i in invoice.items]}
+            "items": [
+                {
+                    "product": i.product,
+                    "quantity": i.quantity,
+                    "pricing": {"price": {invoice.currency: i.unit_price}},
+                }
+                for i in invoice.items
+            ],
+        }
         country = bill_to["address"].get("country")
         if isinstance(country, str) and len(country) == 2:
             request["country"] = country

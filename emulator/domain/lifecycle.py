@@ -22,8 +22,7 @@ from emulator.domain.orders import Order
 from emulator.domain.plan_changes import PlanChanges
 from emulator.domain.purchases import Purchases, card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
-from emulator.domain.views import (order_view, product_view, subscription_view,
-                                   webhook_account_view)
+from emulator.domain.views import order_view, product_view, subscription_view, webhook_account_view
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One thing the clock made happen, for the summary of a clock advance."""
+
     at: int
     record: str
     kind: str
@@ -40,8 +40,13 @@ class Transition:
     resource: str = "subscription"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at, self.resource: self.record, "transition": self.kind,
-                "state": self.state, "events": list(self.events)}
+        return {
+            "at": self.at,
+            self.resource: self.record,
+            "transition": self.kind,
+            "state": self.state,
+            "events": list(self.events),
+        }
 
 
 # A timer's key is "<resource>:<id>" (subscription ids never contain a colon); its
@@ -69,30 +74,39 @@ class Lifecycle(Purchases, PlanChanges):
 
     def subscription_data(self, sub: Subscription) -> dict[str, Any]:
         """A subscription as events carry it: account and product embedded."""
-        return subscription_view(sub, self._account_data(sub.account_id),
-                                 self._product_data(sub.product))
+        return subscription_view(
+            sub, self._account_data(sub.account_id), self._product_data(sub.product)
+        )
 
     def _emit_subscription(self, type_: str, sub: Subscription, **extra: Any) -> str:
-        data = {**extra, **self.subscription_data(sub)} if extra else self.subscription_data(
-            sub)
+        data = {**extra, **self.subscription_data(sub)} if extra else self.subscription_data(sub)
         self.store.events.emit(type_, data, sub.live)
         return type_
 
     def _emit_charge(self, sub: Subscription, order: Order) -> str:
         store = self.store
-        data = {"order": order_view(order, store.portal_host), "currency": order.currency,
-                "total": order.total, "status": "successful",
-                **date_family("timestamp", order.created, iso=False),
-                "sequence": sub.sequence, "periods": sub.periods,
-                "account": self._account_data(sub.account_id),
-                "subscription": self.subscription_data(sub)}
+        data = {
+            "order": order_view(order, store.portal_host),
+            "currency": order.currency,
+            "total": order.total,
+            "status": "successful",
+            **date_family("timestamp", order.created, iso=False),
+            "sequence": sub.sequence,
+            "periods": sub.periods,
+            "account": self._account_data(sub.account_id),
+            "subscription": self.subscription_data(sub),
+        }
         store.events.emit("subscription.charge.completed", data, sub.live)
         store.outcomes.payout(order, [sub.id])
         return "subscription.charge.completed"
 
     def _emit_charge_failed(self, sub: Subscription, reason: str) -> str:
-        data = {"reason": reason, "account": self._account_data(sub.account_id),
-                "quote": None, "subscription": self.subscription_data(sub)}
+        data = {
+            "reason": reason,
+            "account": self._account_data(sub.account_id),
+            "quote": None,
+            "subscription": self.subscription_data(sub),
+        }
         self.store.events.emit("subscription.charge.failed", data, sub.live)
         return "subscription.charge.failed"
 
@@ -101,8 +115,10 @@ class Lifecycle(Purchases, PlanChanges):
     def _set_state(self, sub: Subscription, state: str) -> None:
         if state != sub.state:
             self.store.accounts.track_subscription(
-                sub.account_id, subscription_filter_value(sub.state),
-                subscription_filter_value(state))
+                sub.account_id,
+                subscription_filter_value(sub.state),
+                subscription_filter_value(state),
+            )
             self.store.subscription_index.move(sub.id, sub.state, state)
             sub.state = state
         sub.changed = self.store.clock.change_stamp()
@@ -123,12 +139,15 @@ class Lifecycle(Purchases, PlanChanges):
         if state == "overdue":
             assert sub.overdue_since is not None
             if sub.overdue.enabled and sub.overdue_sent < sub.overdue.amount:
-                return add_interval(sub.overdue_since, sub.overdue.unit,
-                                    sub.overdue.length * (sub.overdue_sent + 1)), "dunning"
-            last_notice = add_interval(sub.overdue_since, sub.overdue.unit,
-                                       sub.overdue.length * sub.overdue_sent)
-            return add_interval(last_notice, sub.cancellation.unit,
-                                sub.cancellation.length), "deactivate"
+                return add_interval(
+                    sub.overdue_since, sub.overdue.unit, sub.overdue.length * (sub.overdue_sent + 1)
+                ), "dunning"
+            last_notice = add_interval(
+                sub.overdue_since, sub.overdue.unit, sub.overdue.length * sub.overdue_sent
+            )
+            return add_interval(
+                last_notice, sub.cancellation.unit, sub.cancellation.length
+            ), "deactivate"
         assert sub.next is not None
         if sub.end is not None and sub.next > sub.end:
             return one_day_before(sub.next), "deactivate"
@@ -179,7 +198,7 @@ class Lifecycle(Purchases, PlanChanges):
                 clock.travel_to(due)
             if ":" in sub_id:
                 resource, ident = sub_id.split(":", 1)
-                self._versions[sub_id] += 1      # this run retires the timer
+                self._versions[sub_id] += 1  # this run retires the timer
                 timed = self._timers[resource](ident)
                 if timed is not None:
                     done.append(timed)
@@ -211,8 +230,11 @@ class Lifecycle(Purchases, PlanChanges):
     def _run(self, sub: Subscription, kind: str) -> list[str]:
         if kind == "remind":
             sub.reminded_for = sub.next
-            kind_of = "subscription.trial.reminder" if sub.state == "trial" else \
-                "subscription.payment.reminder"
+            kind_of = (
+                "subscription.trial.reminder"
+                if sub.state == "trial"
+                else "subscription.payment.reminder"
+            )
             return [self._emit_subscription(kind_of, sub)]
         if kind == "charge":
             return self._charge(sub)
@@ -252,8 +274,9 @@ class Lifecycle(Purchases, PlanChanges):
         period_begin = sub.next if sub.next is not None else start_of_day(order.created)
         if sub.next is not None:
             sub.next = sub.period_after(sub.next)
-        sub.entries.append((order.id, period_begin,
-                            None if sub.next is None else one_day_before(sub.next)))
+        sub.entries.append(
+            (order.id, period_begin, None if sub.next is None else one_day_before(sub.next))
+        )
         sub.decline_reason = None
         sub.overdue_since = None
         sub.overdue_sent = 0
@@ -280,7 +303,6 @@ class Lifecycle(Purchases, PlanChanges):
         self._set_state(sub, "deactivated")
         self.store.subscription_index.note("deactivated", sub.id, self.store.clock.now_ms())
         return [self._emit_subscription("subscription.deactivated", sub)]
-
 
     # --- operations from the API --------------------------------------------------------
 
@@ -318,20 +340,28 @@ class Lifecycle(Purchases, PlanChanges):
         self.schedule(sub)
         return [self._emit_subscription("subscription.uncanceled", sub)]
 
-
     def pause(self, sub_id: str, periods: object) -> list[str]:
         sub = self.store.subscriptions.get(sub_id)
-        if (isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= 12
-                or sub.adhoc or sub.state not in ("active", "trial") or sub.next is None):
+        if (
+            isinstance(periods, bool)
+            or not isinstance(periods, int)
+            or not 1 <= periods <= 12
+            or sub.adhoc
+            or sub.state not in ("active", "trial")
+            or sub.next is None
+        ):
             raise Invalid({"subscription.pause": "Invalid number of Periods."})
         sub.pause_periods = periods
         sub.pause_date = sub.next
-        sub.resume_date = add_interval(sub.next, sub.interval_unit or "month",
-                                       sub.interval_length * periods)
+        sub.resume_date = add_interval(
+            sub.next, sub.interval_unit or "month", sub.interval_length * periods
+        )
         sub.changed = self.store.clock.change_stamp()
         self.schedule(sub)
-        return [self._emit_subscription("subscription.paused", sub),
-                self._emit_subscription("subscription.updated", sub)]
+        return [
+            self._emit_subscription("subscription.paused", sub),
+            self._emit_subscription("subscription.updated", sub),
+        ]
 
     def resume(self, sub_id: str) -> list[str]:
         """Remove a scheduled pause, or end a pause now with a charge today."""
@@ -376,9 +406,15 @@ class Lifecycle(Purchases, PlanChanges):
             sub.card = dict(card)
             if sub.state != "deactivated":
                 # In this event `paymentMethod` is the card object, not the API's string.
-                self.store.events.emit("subscription.updated", {
-                    **self.subscription_data(sub), "paymentMethodAction": "updated",
-                    "paymentMethod": card_event_view(card)}, sub.live)
+                self.store.events.emit(
+                    "subscription.updated",
+                    {
+                        **self.subscription_data(sub),
+                        "paymentMethodAction": "updated",
+                        "paymentMethod": card_event_view(card),
+                    },
+                    sub.live,
+                )
 
     def set_payment(self, account_id: str, decline: object) -> list[Transition]:
         """Set the account's stored payment method to succeed or to decline.
@@ -396,8 +432,9 @@ class Lifecycle(Purchases, PlanChanges):
                 if sub.state == "overdue":
                     events = self._record_charge(sub)
                     self.schedule(sub)
-                    done.append(Transition(self.store.clock.now_ms(), sub.id, "charge",
-                                           sub.state, tuple(events)))
+                    done.append(
+                        Transition(
+                            self.store.clock.now_ms(), sub.id, "charge", sub.state, tuple(events)
+                        )
+                    )
         return done
-
-

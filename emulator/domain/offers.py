@@ -12,8 +12,16 @@ from typing import Any
 
 from emulator.domain.errors import Invalid
 
-OFFER_TYPES = ("addon", "cross-sell", "upsell", "downsell", "downgrade", "crossgrade",
-               "upgrade", "alternatives")
+OFFER_TYPES = (
+    "addon",
+    "cross-sell",
+    "upsell",
+    "downsell",
+    "downgrade",
+    "crossgrade",
+    "upgrade",
+    "alternatives",
+)
 
 
 def parse_offers(raw: object, known: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -32,7 +40,8 @@ def parse_offers(raw: object, known: Mapping[str, Any]) -> list[dict[str, Any]]:
         if isinstance(display, str):
             display = {"en": display}
         if not isinstance(display, Mapping) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in display.items()):
+            isinstance(k, str) and isinstance(v, str) for k, v in display.items()
+        ):
             raise Invalid({"display": "display must map languages to text"})
         items = offer.get("items", [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -40,13 +49,13 @@ def parse_offers(raw: object, known: Mapping[str, Any]) -> list[dict[str, Any]]:
         for item in items:
             if item not in known:
                 raise Invalid({"items": f"Not found: {item}"})
-        offers.append({"type": kind, "display": dict(display),
-                       "items": list(dict.fromkeys(items))})
+        offers.append({"type": kind, "display": dict(display), "items": list(dict.fromkeys(items))})
     return offers
 
 
-def merge_offers(current: list[dict[str, Any]], posted: list[dict[str, Any]]
-                 ) -> list[dict[str, Any]]:
+def merge_offers(
+    current: list[dict[str, Any]], posted: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The posted lists replace the product's lists of the same types; other types
     stay as they were."""
     posted_types = {o["type"] for o in posted}

@@ -16,8 +16,17 @@ from emulator.domain.paging import Page, paginate
 
 # Seller payout is in USD; other currencies convert at these fixed rates.
 PAYOUT_CURRENCY = "USD"
-PAYOUT_RATES = {"USD": 1.0, "EUR": 1.09, "GBP": 1.27, "CAD": 0.74, "AUD": 0.66,
-                "JPY": 0.0067, "CHF": 1.13, "INR": 0.012, "BRL": 0.2}
+PAYOUT_RATES = {
+    "USD": 1.0,
+    "EUR": 1.09,
+    "GBP": 1.27,
+    "CAD": 0.74,
+    "AUD": 0.66,
+    "JPY": 0.0067,
+    "CHF": 1.13,
+    "INR": 0.012,
+    "BRL": 0.2,
+}
 
 
 def payout_rate(currency: str) -> float:
@@ -35,7 +44,7 @@ class OrderItem:
     subscription: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     coupon: str | None = None
-    driver: dict[str, str] | None = None     # what brought the item in: an addon, a fee
+    driver: dict[str, str] | None = None  # what brought the item in: an addon, a fee
 
     @property
     def subtotal(self) -> float:
@@ -60,9 +69,9 @@ class Order:
     coupons: list[str] = field(default_factory=list)
     tags: dict[str, Any] = field(default_factory=dict)
     returns: list[dict[str, Any]] = field(default_factory=list)
-    quote: str | None = None                 # the quote this order paid, if any
-    address: dict[str, Any] = field(default_factory=dict)   # the buyer's, when ordered
-    changed: int | None = None               # the last change; strictly increasing
+    quote: str | None = None  # the quote this order paid, if any
+    address: dict[str, Any] = field(default_factory=dict)  # the buyer's, when ordered
+    changed: int | None = None  # the last change; strictly increasing
 
     @property
     def subtotal(self) -> float:
@@ -128,5 +137,10 @@ class OrderBook:
 
     def page_of(self, ids: list[str], page: int, limit: int) -> Page[Order]:
         chosen = paginate(ids, page, limit)
-        return Page([self._by_id[i] for i in chosen.items], chosen.page, chosen.limit,
-                    chosen.next_page, chosen.total)
+        return Page(
+            [self._by_id[i] for i in chosen.items],
+            chosen.page,
+            chosen.limit,
+            chosen.next_page,
+            chosen.total,
+        )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.errors import Invalid, NotFound
@@ -26,9 +26,12 @@ if TYPE_CHECKING:
     from emulator.domain.returns import Return
     from emulator.domain.store import Store
 
-OUTCOMES = {"completed": None, "failed": "order.failed",
-            "payment-pending": "order.payment.pending",
-            "approval-pending": "order.approval.pending"}
+OUTCOMES = {
+    "completed": None,
+    "failed": "order.failed",
+    "payment-pending": "order.payment.pending",
+    "approval-pending": "order.approval.pending",
+}
 PENDING = {"payment-pending": "pending", "approval-pending": "approval"}
 FASTSPRING_FEE_PERCENT = 8.9
 
@@ -36,6 +39,7 @@ FASTSPRING_FEE_PERCENT = 8.9
 @dataclass
 class OrderOutcomes:
     """Pending checkouts (to complete later), chargebacks and mailing-list state."""
+
     store: Store
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     chargebacks: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -54,14 +58,21 @@ class OrderOutcomes:
     def account_updated(self, account_id: str) -> None:
         """`account.updated`: the account as webhooks show it, with its `changed` family."""
         store = self.store
-        store.events.emit("account.updated", {
-            **self._account_data(account_id),
-            **date_family("changed", store.clock.change_stamp())})
+        store.events.emit(
+            "account.updated",
+            {
+                **self._account_data(account_id),
+                **date_family("changed", store.clock.change_stamp()),
+            },
+        )
 
     def order_event(self, type_: str, order: Order) -> None:
         store = self.store
-        store.events.emit(type_, order_view(order, store.portal_host,
-                                            self._account_data(order.account_id)), order.live)
+        store.events.emit(
+            type_,
+            order_view(order, store.portal_host, self._account_data(order.account_id)),
+            order.live,
+        )
 
     # --- pending and failed checkouts ----------------------------------------------------
 
@@ -70,8 +81,11 @@ class OrderOutcomes:
         order.completed = False
         order.status = PENDING.get(outcome, "failed")
         if outcome in PENDING:
-            self.pending[order.id] = {**request, "account": order.account_id,
-                                      "outcome": "completed"}
+            self.pending[order.id] = {
+                **request,
+                "account": order.account_id,
+                "outcome": "completed",
+            }
             self.pending[order.id].pop("contact", None)
         event = OUTCOMES[outcome]
         assert event is not None
@@ -111,8 +125,9 @@ class OrderOutcomes:
 
     # --- after an order or a return ------------------------------------------------------
 
-    def payout(self, order: Order, subscription_ids: list[str],
-               record: Return | None = None) -> None:
+    def payout(
+        self, order: Order, subscription_ids: list[str], record: Return | None = None
+    ) -> None:
         """`payoutEntry.created`: what the seller is paid for an order, or gives back for
         a return (negative amounts)."""
         store = self.store
@@ -122,20 +137,31 @@ class OrderOutcomes:
         fee = round_money(total * FASTSPRING_FEE_PERCENT / 100, c)
         tax = order.tax
         data = {
-            "orderId": order.id, "quote": order.quote, "reference": order.reference,
+            "orderId": order.id,
+            "quote": order.quote,
+            "reference": order.reference,
             "live": order.live,
             "order": order_view(order, store.portal_host),
             "account": self._account_data(order.account_id),
             "subscriptions": list(subscription_ids),
             "subtractions": {
                 "tax": {"currency": c, "amount": sign * tax, "percentage": 0.0},
-                "fastspring": {"currency": c, "amount": sign * fee,
-                               "percentage": FASTSPRING_FEE_PERCENT},
-                "withholdings": {"currency": c, "amount": 0.0, "percentage": 0.0}},
-            "payouts": [{"payee": store.slug, "currency": c,
-                         "payout": f"{sign * round_money(total - fee - tax, c):.2f}",
-                         "subtotal": sign * round_money(total - tax, c),
-                         "total": f"{sign * total:.2f}"}],
+                "fastspring": {
+                    "currency": c,
+                    "amount": sign * fee,
+                    "percentage": FASTSPRING_FEE_PERCENT,
+                },
+                "withholdings": {"currency": c, "amount": 0.0, "percentage": 0.0},
+            },
+            "payouts": [
+                {
+                    "payee": store.slug,
+                    "currency": c,
+                    "payout": f"{sign * round_money(total - fee - tax, c):.2f}",
+                    "subtotal": sign * round_money(total - tax, c),
+                    "total": f"{sign * total:.2f}",
+                }
+            ],
         }
         if record is not None:
             data["return"] = record.id
@@ -152,67 +178,114 @@ class OrderOutcomes:
         if order_id in self.chargebacks:
             raise Invalid({"order": "The order already has a chargeback"})
         amount = raw.get("amount", order.total)
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not (
-                0 < amount <= order.total):
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, (int, float))
+            or not (0 < amount <= order.total)
+        ):
             raise Invalid({"amount": "amount must be more than 0 and at most the order total"})
         texts = {}
-        for name, default in (("reasonCode", "4837"), ("reasonDescription", "FRAUDULENT"),
-                              ("processorCaseId", f"CB-{order.reference}")):
+        for name, default in (
+            ("reasonCode", "4837"),
+            ("reasonDescription", "FRAUDULENT"),
+            ("processorCaseId", f"CB-{order.reference}"),
+        ):
             value = raw.get(name, default)
             if not isinstance(value, str) or not value or len(value) > 100:
                 raise Invalid({name: f"{name} must be text"})
             texts[name] = value
-        moment = datetime.fromtimestamp(store.clock.now_ms() / 1000, tz=timezone.utc)
-        data = {"id": order.id, **{k: texts[k] for k in ("reasonCode", "reasonDescription")},
-                "fraudType": "true" if texts["reasonDescription"] == "FRAUDULENT" else "false",
-                "creationDate": moment.strftime("%a %b %d %H:%M:%S UTC %Y"),
-                "chargebackAmount": float(amount), "currency": order.currency,
-                "order": order_view(order, store.portal_host),
-                "processorCaseId": texts["processorCaseId"], "status": "NEW",
-                "paymentMethod": "CREDIT_CARD", "paymentMethodVariant": "Mastercard"}
+        moment = datetime.fromtimestamp(store.clock.now_ms() / 1000, tz=UTC)
+        data = {
+            "id": order.id,
+            **{k: texts[k] for k in ("reasonCode", "reasonDescription")},
+            "fraudType": "true" if texts["reasonDescription"] == "FRAUDULENT" else "false",
+            "creationDate": moment.strftime("%a %b %d %H:%M:%S UTC %Y"),
+            "chargebackAmount": float(amount),
+            "currency": order.currency,
+            "order": order_view(order, store.portal_host),
+            "processorCaseId": texts["processorCaseId"],
+            "status": "NEW",
+            "paymentMethod": "CREDIT_CARD",
+            "paymentMethodVariant": "Mastercard",
+        }
         self.chargebacks[order.id] = {k: v for k, v in data.items() if k != "order"}
         store.events.emit("chargeback.created", data, order.live)
         return data
 
     # --- mailing lists -------------------------------------------------------------------
 
-    def mailing_entry(self, type_: str, email: str, list_: str, reason: str,
-                      order: Order | None = None, session: str | None = None,
-                      items: list[dict[str, Any]] | None = None) -> None:
+    def mailing_entry(
+        self,
+        type_: str,
+        email: str,
+        list_: str,
+        reason: str,
+        order: Order | None = None,
+        session: str | None = None,
+        items: list[dict[str, Any]] | None = None,
+    ) -> None:
         store = self.store
         account = store.accounts.find_by_email(email)
         storefront = f"{store.slug}.test.onfastspring.com/popup-{store.slug}"
         data = {
             "id": hashlib.sha256(f"{email.lower()}:{list_}".encode()).hexdigest(),
-            "list": list_, "updated": store.clock.now_ms(), "reason": reason,
-            "order": {"reference": order.reference if order else None,
-                      "id": order.id if order else None, "order": order.id if order else None,
-                      "referrer": None, "session": session, "storefront": storefront,
-                      "items": items or []},
-            "email": email, "firstName": account.first if account else None,
+            "list": list_,
+            "updated": store.clock.now_ms(),
+            "reason": reason,
+            "order": {
+                "reference": order.reference if order else None,
+                "id": order.id if order else None,
+                "order": order.id if order else None,
+                "referrer": None,
+                "session": session,
+                "storefront": storefront,
+                "items": items or [],
+            },
+            "email": email,
+            "firstName": account.first if account else None,
             "lastName": account.last if account else None,
             "country": account.country if account else None,
             "currency": order.currency if order else "USD",
-            "language": account.language if account else "en", "storefront": storefront}
+            "language": account.language if account else "en",
+            "storefront": storefront,
+        }
         store.events.emit(type_, data)
 
     def opted_in(self, order: Order, email: str) -> None:
         """The buyer opted in to the mailing list at checkout."""
         self.subscribed.add(email.lower())
-        self.mailing_entry("mailingListEntry.updated", email, "subscribed", "subscribed",
-                           order, items=_mailing_items(order))
+        self.mailing_entry(
+            "mailingListEntry.updated",
+            email,
+            "subscribed",
+            "subscribed",
+            order,
+            items=_mailing_items(order),
+        )
 
     def purchased(self, order: Order, email: str) -> None:
         """A buyer whose cart was abandoned bought: the abandoned entry is closed."""
         if email.lower() in self.abandoned:
             self.abandoned.discard(email.lower())
-            self.mailing_entry("mailingListEntry.removed", email, "abandoned", "subscribed",
-                               order, items=_mailing_items(order))
+            self.mailing_entry(
+                "mailingListEntry.removed",
+                email,
+                "abandoned",
+                "subscribed",
+                order,
+                items=_mailing_items(order),
+            )
 
     def abandon(self, email: str, session: str, items: list[dict[str, Any]]) -> None:
         self.abandoned.add(email.lower())
-        self.mailing_entry("mailingListEntry.abandoned", email, "abandoned", "abandoned",
-                           session=session, items=items)
+        self.mailing_entry(
+            "mailingListEntry.abandoned",
+            email,
+            "abandoned",
+            "abandoned",
+            session=session,
+            items=items,
+        )
 
     def unsubscribe(self, email: object) -> None:
         if not isinstance(email, str) or email.lower() not in self.subscribed:
@@ -231,23 +304,33 @@ class OrderOutcomes:
         item = next((i for i in order.items if i.product == path), None)
         if item is None:
             raise Invalid({"product": "The order has no such product"})
-        reason = raw.get("reason", "Does not have available licenses for product "
-                                   f"'{path}'")
+        reason = raw.get("reason", f"Does not have available licenses for product '{path}'")
         kind = raw.get("type", "License")
         if not isinstance(reason, str) or not isinstance(kind, str):
             raise Invalid({"reason": "reason and type must be text"})
-        data = {"product": path, "quote": order.quote, "fulfillment": f"{path}_license_0",
-                "type": kind, "order": order.id, "reference": order.reference,
-                "account": order.account_id, "subscription": item.subscription,
-                "reason": reason}
+        data = {
+            "product": path,
+            "quote": order.quote,
+            "fulfillment": f"{path}_license_0",
+            "type": kind,
+            "order": order.id,
+            "reference": order.reference,
+            "account": order.account_id,
+            "subscription": item.subscription,
+            "reason": reason,
+        }
         store.events.emit("fulfillment.failed", data, order.live)
         return data
 
     # --- snapshots ---------------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
-        return {"pending": self.pending, "chargebacks": self.chargebacks,
-                "subscribed": sorted(self.subscribed), "abandoned": sorted(self.abandoned)}
+        return {
+            "pending": self.pending,
+            "chargebacks": self.chargebacks,
+            "subscribed": sorted(self.subscribed),
+            "abandoned": sorted(self.abandoned),
+        }
 
     def restore(self, data: Mapping[str, Any]) -> None:
         self.pending = dict(data.get("pending", {}))
@@ -257,8 +340,21 @@ class OrderOutcomes:
 
 
 def _mailing_items(order: Order) -> list[dict[str, Any]]:
-    return [{"product": i.product, "path": i.product, "quantity": i.quantity,
-             "display": i.display, "summary": None, "imageUrl": None, "isVirtual": False,
-             "isSubscription": i.subscription is not None, "price": i.unit_price,
-             "variation": None, "description": None, "sku": i.sku,
-             "pricing": {"values": {order.currency: i.unit_price}}} for i in order.items]
+    return [
+        {
+            "product": i.product,
+            "path": i.product,
+            "quantity": i.quantity,
+            "display": i.display,
+            "summary": None,
+            "imageUrl": None,
+            "isVirtual": False,
+            "isSubscription": i.subscription is not None,
+            "price": i.unit_price,
+            "variation": None,
+            "description": None,
+            "sku": i.sku,
+            "pricing": {"values": {order.currency: i.unit_price}},
+        }
+        for i in order.items
+    ]

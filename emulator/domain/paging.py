@@ -37,13 +37,15 @@ def _positive_int(raw: str | None, field: str, default: int) -> int:
 
 def parse_paging(page: str | None, limit: str | None) -> tuple[int, int]:
     """Validate `page` and `limit` query values; `limit` is capped at 50."""
-    return (_positive_int(page, "page", 1),
-            min(_positive_int(limit, "limit", DEFAULT_LIMIT), MAX_LIMIT))
+    return (
+        _positive_int(page, "page", 1),
+        min(_positive_int(limit, "limit", DEFAULT_LIMIT), MAX_LIMIT),
+    )
 
 
 def paginate(records: Sequence[T], page: int, limit: int) -> Page[T]:
     """Slice one page; cost depends on `limit`, never on the size of `records`."""
     start = (page - 1) * limit
-    items = list(records[start:start + limit])
+    items = list(records[start : start + limit])
     more = start + limit < len(records)
     return Page(items, page, limit, page + 1 if more else None, len(records))

@@ -11,11 +11,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.calendar import parse_day
+from emulator.domain.coupons import not_valid
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import start_of_day
 from emulator.domain.proration import prorate
 from emulator.domain.purchases import MAX_QUANTITY, price_from
-from emulator.domain.coupons import not_valid
 from emulator.domain.subscriptions import Addon, Subscription
 from emulator.domain.views import estimate_view
 
@@ -27,8 +27,9 @@ class PlanChanges:
     """`POST /subscriptions` changes, `/estimate`, `/convert` and the plan history
     (mixed into `Lifecycle`)."""
 
-    def update(self, sub_id: str, item: Mapping[str, Any]
-               ) -> tuple[list[str], dict[str, Any] | None]:
+    def update(
+        self, sub_id: str, item: Mapping[str, Any]
+    ) -> tuple[list[str], dict[str, Any] | None]:
         """One item of `POST /subscriptions`: validate every field, then apply them.
 
         `"deactivation": null` uncancels. Other changes take effect now and emit
@@ -57,8 +58,7 @@ class PlanChanges:
         events = self.uncancel(sub_id) if uncancel else []
         if not changes:
             return events, None
-        plan_changed = any(k in changes for k in ("product", "quantity", "unit_price",
-                                                  "addons"))
+        plan_changed = any(k in changes for k in ("product", "quantity", "unit_price", "addons"))
         for name, value in changes.items():
             setattr(sub, name, value)
         if changes.get("coupon") is not None:
@@ -83,20 +83,26 @@ class PlanChanges:
         nothing."""
         sub_id = request.get("subscription")
         sub = self.store.subscriptions.find(sub_id) if isinstance(sub_id, str) else None
-        if sub is None or sub.adhoc or sub.next is None or sub.state not in (
-                "trial", "active", "overdue"):
+        if (
+            sub is None
+            or sub.adhoc
+            or sub.next is None
+            or sub.state not in ("trial", "active", "overdue")
+        ):
             raise Invalid({"subscription": "Subscription is not changeable."})
-        wanted = {k: request[k] for k in ("product", "quantity", "pricing", "addons")
-                  if k in request}
+        wanted = {
+            k: request[k] for k in ("product", "quantity", "pricing", "addons") if k in request
+        }
         pricing = wanted.get("pricing")
         if isinstance(pricing, Mapping) and "price" not in pricing:
-            wanted["pricing"] = {"price": pricing}      # the short form {"USD": 14.95}
+            wanted["pricing"] = {"price": pricing}  # the short form {"USD": 14.95}
         changes, errors = self._parse_update(sub, wanted)
         if errors:
             raise Invalid(errors)
         proposed = replace(sub, **changes)
-        return estimate_view(sub, proposed, prorate(sub, proposed.net_amount,
-                                                    self.store.clock.now_ms()))
+        return estimate_view(
+            sub, proposed, prorate(sub, proposed.net_amount, self.store.clock.now_ms())
+        )
 
     def convert(self, sub_id: str) -> Session:
         """`POST /subscriptions/{id}/convert`: a checkout session for a trial that ended
@@ -105,33 +111,60 @@ class PlanChanges:
         if sub is None:
             raise Invalid({"subscription.convert": "Unable to find subscription."})
         account = self.store.accounts.get(sub.account_id)
-        if not sub.trial_days or account.payment_methods or sub.state not in (
-                "overdue", "deactivated"):
-            raise Invalid({"subscription.convert": "Subscription is not an expired trial "
-                                                   "without a payment method."})
-        return self.store.commerce.create_session({
-            "account": sub.account_id, "currency": sub.currency,
-            "items": [{"product": sub.product, "quantity": sub.quantity}]})
+        if (
+            not sub.trial_days
+            or account.payment_methods
+            or sub.state not in ("overdue", "deactivated")
+        ):
+            raise Invalid(
+                {
+                    "subscription.convert": "Subscription is not an expired trial "
+                    "without a payment method."
+                }
+            )
+        return self.store.commerce.create_session(
+            {
+                "account": sub.account_id,
+                "currency": sub.currency,
+                "items": [{"product": sub.product, "quantity": sub.quantity}],
+            }
+        )
 
     def _record_plan(self, sub: Subscription) -> None:
         """Append the current plan to the subscription's history (`/history`)."""
         now = self.store.clock.now_ms()
-        sub.history.append({"type": "base_plan", "product": sub.product,
-                            "quantity": sub.quantity, "price": sub.unit_price, "at": now})
+        sub.history.append(
+            {
+                "type": "base_plan",
+                "product": sub.product,
+                "quantity": sub.quantity,
+                "price": sub.unit_price,
+                "at": now,
+            }
+        )
         for addon in sub.addons:
-            sub.history.append({"type": "add_on", "product": addon.product,
-                                "quantity": addon.quantity, "price": addon.unit_price,
-                                "at": now})
+            sub.history.append(
+                {
+                    "type": "add_on",
+                    "product": addon.product,
+                    "quantity": addon.quantity,
+                    "price": addon.unit_price,
+                    "at": now,
+                }
+            )
 
-
-    def _parse_update(self, sub: Subscription, item: Mapping[str, Any]
-                      ) -> tuple[dict[str, Any], dict[str, str]]:
+    def _parse_update(
+        self, sub: Subscription, item: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         changes: dict[str, Any] = {}
         errors: dict[str, str] = {}
         if "quantity" in item:
             quantity = item["quantity"]
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
-                    0 < quantity <= MAX_QUANTITY):
+            if (
+                isinstance(quantity, bool)
+                or not isinstance(quantity, int)
+                or not (0 < quantity <= MAX_QUANTITY)
+            ):
                 errors["quantity"] = "Must be greater than zero"
             else:
                 changes["quantity"] = quantity
@@ -146,21 +179,26 @@ class PlanChanges:
         if "end" in item:
             day = _date_input(item["end"])
             if day is None:
-                errors["end"] = ("Set 0 for no end date or Date format yyyy-mm-dd or "
-                                 "milliseconds")
+                errors["end"] = "Set 0 for no end date or Date format yyyy-mm-dd or milliseconds"
             else:
                 changes["end"] = None if day == 0 else day
                 changes["periods"] = None
         if "product" in item:
             path = item["product"]
             product = self.store.catalog.find(path) if isinstance(path, str) else None
-            if product is None or not product.pricing.is_subscription or (
-                    product.pricing.managed != sub.adhoc):
+            if (
+                product is None
+                or not product.pricing.is_subscription
+                or (product.pricing.managed != sub.adhoc)
+            ):
                 errors["product"] = "Not a subscription product"
             else:
-                changes.update(product=product.path, sku=product.sku,
-                               display=product.display.get("en", product.path),
-                               unit_price=product.price_in(sub.currency) or sub.unit_price)
+                changes.update(
+                    product=product.path,
+                    sku=product.sku,
+                    display=product.display.get("en", product.path),
+                    unit_price=product.price_in(sub.currency) or sub.unit_price,
+                )
         if "manualRenew" in item:
             manual = item["manualRenew"]
             if not isinstance(manual, bool):
@@ -188,9 +226,13 @@ class PlanChanges:
                 elif not coupon.applies_to(changes.get("product", sub.product)):
                     errors["coupons"] = not_valid("DOES_NOT_EXIST")
                 else:
-                    changes.update(coupon=coupon, coupon_code=coupons[0],
-                                   discount_periods_left=coupon.periods_for(
-                                       changes.get("product", sub.product)))
+                    changes.update(
+                        coupon=coupon,
+                        coupon_code=coupons[0],
+                        discount_periods_left=coupon.periods_for(
+                            changes.get("product", sub.product)
+                        ),
+                    )
         for name in ("tags", "attributes"):
             if name in item:
                 if isinstance(item[name], Mapping):
@@ -230,8 +272,11 @@ class PlanChanges:
             if product is None or path == sub.product:
                 return f"Not a valid add-on: {path}"
             quantity = entry.get("quantity", 1)
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
-                    0 <= quantity <= MAX_QUANTITY):
+            if (
+                isinstance(quantity, bool)
+                or not isinstance(quantity, int)
+                or not (0 <= quantity <= MAX_QUANTITY)
+            ):
                 return "Add-on quantity must be zero (to remove) or more"
             price = product.price_in(sub.currency)
             if "pricing" in entry:
@@ -241,8 +286,9 @@ class PlanChanges:
             if quantity == 0:
                 addons.pop(path, None)
             else:
-                addons[path] = Addon(path, product.display.get("en", path), product.sku,
-                                     quantity, price)
+                addons[path] = Addon(
+                    path, product.display.get("en", path), product.sku, quantity, price
+                )
         return list(addons.values())
 
 
@@ -255,5 +301,3 @@ def _date_input(value: object) -> int | None:
     if isinstance(value, str):
         return parse_day(value)
     return None
-
-

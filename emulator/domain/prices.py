@@ -22,17 +22,54 @@ from emulator.domain.formats import display_money, round_money
 # Each country the emulator prices in, and its currency. Countries not listed are
 # priced in USD.
 COUNTRY_CURRENCY = {
-    "US": "USD", "PR": "USD", "CA": "CAD", "MX": "USD", "BR": "BRL", "GB": "GBP",
-    "IE": "EUR", "DE": "EUR", "FR": "EUR", "ES": "EUR", "IT": "EUR", "NL": "EUR",
-    "BE": "EUR", "AT": "EUR", "FI": "EUR", "PT": "EUR", "CH": "CHF", "SE": "SEK",
-    "DK": "DKK", "NO": "NOK", "PL": "PLN", "JP": "JPY", "KR": "KRW", "CN": "CNY",
-    "IN": "INR", "AU": "AUD", "NZ": "NZD", "SG": "SGD",
+    "US": "USD",
+    "PR": "USD",
+    "CA": "CAD",
+    "MX": "USD",
+    "BR": "BRL",
+    "GB": "GBP",
+    "IE": "EUR",
+    "DE": "EUR",
+    "FR": "EUR",
+    "ES": "EUR",
+    "IT": "EUR",
+    "NL": "EUR",
+    "BE": "EUR",
+    "AT": "EUR",
+    "FI": "EUR",
+    "PT": "EUR",
+    "CH": "CHF",
+    "SE": "SEK",
+    "DK": "DKK",
+    "NO": "NOK",
+    "PL": "PLN",
+    "JP": "JPY",
+    "KR": "KRW",
+    "CN": "CNY",
+    "IN": "INR",
+    "AU": "AUD",
+    "NZ": "NZD",
+    "SG": "SGD",
 }
 # Units of each currency per US dollar.
 DEFAULT_RATES = {
-    "USD": 1.0, "EUR": 0.9, "GBP": 0.8, "CAD": 1.35, "AUD": 1.5, "NZD": 1.65, "JPY": 150.0,
-    "CHF": 0.9, "SEK": 10.5, "DKK": 6.8, "NOK": 10.5, "PLN": 4.0, "BRL": 5.0, "INR": 83.0,
-    "CNY": 7.2, "KRW": 1300.0, "SGD": 1.35,
+    "USD": 1.0,
+    "EUR": 0.9,
+    "GBP": 0.8,
+    "CAD": 1.35,
+    "AUD": 1.5,
+    "NZD": 1.65,
+    "JPY": 150.0,
+    "CHF": 0.9,
+    "SEK": 10.5,
+    "DKK": 6.8,
+    "NOK": 10.5,
+    "PLN": 4.0,
+    "BRL": 5.0,
+    "INR": 83.0,
+    "CNY": 7.2,
+    "KRW": 1300.0,
+    "SGD": 1.35,
 }
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -49,9 +86,13 @@ class ExchangeRates:
             raise Invalid({"rates": "rates must map currency codes to positive numbers"})
         parsed = {}
         for currency, rate in raw.items():
-            if (not isinstance(currency, str) or not _CURRENCY.fullmatch(currency)
-                    or isinstance(rate, bool) or not isinstance(rate, (int, float))
-                    or not 0 < rate < 10**7):
+            if (
+                not isinstance(currency, str)
+                or not _CURRENCY.fullmatch(currency)
+                or isinstance(rate, bool)
+                or not isinstance(rate, (int, float))
+                or not 0 < rate < 10**7
+            ):
                 raise Invalid({"rates": f"rate for {currency} must be a positive number"})
             if currency == "USD" and rate != 1:
                 raise Invalid({"rates": "USD is the reference currency; its rate is 1"})
@@ -66,8 +107,7 @@ class ExchangeRates:
         return round_money(amount / self.rates[source] * self.rates[target], target)
 
 
-def price_in(prices: Mapping[str, float], currency: str, rates: ExchangeRates
-             ) -> float | None:
+def price_in(prices: Mapping[str, float], currency: str, rates: ExchangeRates) -> float | None:
     """The explicit price, else the base price converted."""
     if currency in prices:
         return prices[currency]
@@ -87,15 +127,19 @@ def _tiers(product: Product, price: float, currency: str) -> dict[str, Any] | No
             continue
         value = round_money(price * percent / 100, currency)
         unit = round_money(price - value, currency)
-        tiers[str(quantity)] = {"discountPercent": percent, "discountValue": value,
-                                "discountValueDisplay": display_money(value, currency),
-                                "unitPrice": unit,
-                                "unitPriceDisplay": display_money(unit, currency)}
+        tiers[str(quantity)] = {
+            "discountPercent": percent,
+            "discountValue": value,
+            "discountValueDisplay": display_money(value, currency),
+            "unitPrice": unit,
+            "unitPriceDisplay": display_money(unit, currency),
+        }
     return tiers or None
 
 
-def country_price(product: Product, country: str, currency: str | None,
-                  rates: ExchangeRates) -> dict[str, Any]:
+def country_price(
+    product: Product, country: str, currency: str | None, rates: ExchangeRates
+) -> dict[str, Any]:
     """One country's entry of a product's `pricing` (the 2026 reference shape)."""
     currency = currency or COUNTRY_CURRENCY.get(country, "USD")
     price = price_in(product.pricing.price, currency, rates)
@@ -106,14 +150,19 @@ def country_price(product: Product, country: str, currency: str | None,
     fee = price_in(setup_fee["price"], currency, rates) if setup_fee else None
     period_count = extra.get("discountDuration")
     return {
-        "currency": currency, "price": price, "display": display_money(price, currency),
+        "currency": currency,
+        "price": price,
+        "display": display_money(price, currency),
         "quantityDiscount": _tiers(product, price, currency),
-        "discountReason": extra.get("discountReason") if isinstance(
-            extra.get("discountReason"), Mapping) else None,
-        "discountPeriodCount": period_count if isinstance(period_count, int)
-        and not isinstance(period_count, bool) else None,
-        "available": extra.get("dateLimits") if isinstance(extra.get("dateLimits"),
-                                                            Mapping) else None,
+        "discountReason": extra.get("discountReason")
+        if isinstance(extra.get("discountReason"), Mapping)
+        else None,
+        "discountPeriodCount": period_count
+        if isinstance(period_count, int) and not isinstance(period_count, bool)
+        else None,
+        "available": extra.get("dateLimits")
+        if isinstance(extra.get("dateLimits"), Mapping)
+        else None,
         "setupFeePrice": fee,
         "setupFeePriceDisplay": None if fee is None else display_money(fee, currency),
         "setupFeeReason": setup_fee.get("title") or None if setup_fee else None,
@@ -131,7 +180,7 @@ def parse_place(country: str | None, currency: str | None) -> tuple[list[str], s
     return [country.upper()], currency
 
 
-def product_pricing(product: Product, countries: list[str], currency: str | None,
-                    rates: ExchangeRates) -> dict[str, Any]:
-    return {country: country_price(product, country, currency, rates)
-            for country in countries}
+def product_pricing(
+    product: Product, countries: list[str], currency: str | None, rates: ExchangeRates
+) -> dict[str, Any]:
+    return {country: country_price(product, country, currency, rates) for country in countries}

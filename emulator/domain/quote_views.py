@@ -45,8 +45,7 @@ def _display(catalog: Catalog, path: str) -> str:
     return product.display.get("en", path) if product else path
 
 
-def _item_view(quote: Quote, index: int, totals: QuoteTotals, catalog: Catalog
-               ) -> dict[str, Any]:
+def _item_view(quote: Quote, index: int, totals: QuoteTotals, catalog: Catalog) -> dict[str, Any]:
     item = quote.items[index]
     c = quote.currency
     product = catalog.find(item.product)
@@ -58,8 +57,10 @@ def _item_view(quote: Quote, index: int, totals: QuoteTotals, catalog: Catalog
         "product": item.product,
         "display": _display(catalog, item.product),
         "image": product.document.get("image") if product else None,
-        "quantity": item.quantity, "customPrice": item.custom_price,
-        "subscription": subscription, "type": "SUBSCRIPTION" if subscription else "ONE_TIME",
+        "quantity": item.quantity,
+        "customPrice": item.custom_price,
+        "subscription": subscription,
+        "type": "SUBSCRIPTION" if subscription else "ONE_TIME",
         "period": PERIODS.get(pricing.interval or "") if pricing else None,
         "periodDays": "0",
         "intervalCount": str(pricing.interval_length) if subscription and pricing else None,
@@ -70,102 +71,172 @@ def _item_view(quote: Quote, index: int, totals: QuoteTotals, catalog: Catalog
         **money_family("unitPrice", unit, c, c),
         **money_family("unitDiscount", off, c, c),
         **money_family("unitCouponDiscount", off, c, c),
-        "unitPriceWithoutTax": unit, "unitPriceWithoutTaxDisplay": display_money(unit, c),
+        "unitPriceWithoutTax": unit,
+        "unitPriceWithoutTaxDisplay": display_money(unit, c),
         "unitListPriceWithoutTax": item.unit_list_price,
         "unitListPriceWithoutTaxDisplay": display_money(item.unit_list_price, c),
     }
 
 
-def quote_view(quote: Quote, totals: QuoteTotals, catalog: Catalog, portal_host: str,
-               slug: str) -> dict[str, Any]:
+def quote_view(
+    quote: Quote, totals: QuoteTotals, catalog: Catalog, portal_host: str, slug: str
+) -> dict[str, Any]:
     """The quote object of `GET /quotes/{id}`."""
     c = quote.currency
     return {
-        "id": quote.id, "name": quote.name, "buyerGenerated": False,
-        "coupon": quote.coupon, "created": iso(quote.created), "updated": iso(quote.updated),
+        "id": quote.id,
+        "name": quote.name,
+        "buyerGenerated": False,
+        "coupon": quote.coupon,
+        "created": iso(quote.created),
+        "updated": iso(quote.updated),
         "expires": iso(quote.expires),
-        "createdBy": {"company": None, "email": f"api@{slug}.test", "first": "API",
-                      "last": "User", "phone": None, "userId": slug},
-        "currency": c, "expirationDateDays": quote.expiration_days,
+        "createdBy": {
+            "company": None,
+            "email": f"api@{slug}.test",
+            "first": "API",
+            "last": "User",
+            "phone": None,
+            "userId": slug,
+        },
+        "currency": c,
+        "expirationDateDays": quote.expiration_days,
         "fulfillmentTerm": quote.fulfillment_term,
         "items": [_item_view(quote, n, totals, catalog) for n in range(len(quote.items))],
-        "notes": quote.notes, "copyNotesToInvoice": False,
+        "notes": quote.notes,
+        "copyNotesToInvoice": False,
         "netTermsDays": quote.net_terms_days,
-        "quoteUrl": quote_url(portal_host, quote.id), "siteId": site_id(slug),
+        "quoteUrl": quote_url(portal_host, quote.id),
+        "siteId": site_id(slug),
         "recipient": {**quote.recipient, "userId": None},
         "recipientAddress": dict(quote.address),
-        "status": quote.status, "statusHistory": [dict(h) for h in quote.history],
+        "status": quote.status,
+        "statusHistory": [dict(h) for h in quote.history],
         **money_family("subtotal", totals.subtotal, c, c),
         **money_family("discount", totals.discount, c, c),
         **money_family("total", totals.total, c, c),
-        "tax": 0.0, "taxRate": 0.0, "taxType": "TAX", "isGrossTax": False,
-        "tags": [dict(t) for t in quote.tags], "taxId": quote.tax_id,
-        "source": quote.source, "sourceIP": quote.source_ip,
-        "invoiceId": quote.invoice_id, "orderReference": quote.order_reference,
+        "tax": 0.0,
+        "taxRate": 0.0,
+        "taxType": "TAX",
+        "isGrossTax": False,
+        "tags": [dict(t) for t in quote.tags],
+        "taxId": quote.tax_id,
+        "source": quote.source,
+        "sourceIP": quote.source_ip,
+        "invoiceId": quote.invoice_id,
+        "orderReference": quote.order_reference,
         "links": [],
     }
 
 
-def quote_event_data(quote: Quote, totals: QuoteTotals, reason: str, catalog: Catalog,
-                     portal_host: str, now_ms: int) -> dict[str, Any]:
+def quote_event_data(
+    quote: Quote, totals: QuoteTotals, reason: str, catalog: Catalog, portal_host: str, now_ms: int
+) -> dict[str, Any]:
     """The `data` of `quote.created` and `quote.updated`."""
     c = quote.currency
     moment = utc(now_ms)
     address = quote.address
-    shown_address = ", ".join(v for v in (address.get("addressLine1"), address.get("city"),
-                                          address.get("region"), address.get("postalCode"),
-                                          address.get("country")) if v)
+    shown_address = ", ".join(
+        v
+        for v in (
+            address.get("addressLine1"),
+            address.get("city"),
+            address.get("region"),
+            address.get("postalCode"),
+            address.get("country"),
+        )
+        if v
+    )
     return {
-        "quote": quote.id, "quoteName": quote.name, "changed": now_ms,
+        "quote": quote.id,
+        "quoteName": quote.name,
+        "changed": now_ms,
         "changedInSeconds": now_ms // 1000,
         "changedDisplay": f"{moment.month:02d}/{moment.day:02d}/{moment.year % 100:02d}",
         "changedTimeDisplay": moment.strftime("%H:%M:%S UTC"),
-        "type": "Assisted", "updatedBy": "null", "Reason": reason, "creator": "API User",
-        "quoteStatus": quote.status, "language": "en", "quoteCurrency": c,
-        "quoteUrl": quote_url(portal_host, quote.id), "live": False,
-        "account": quote.account_id, "coupon": quote.coupon,
-        "total": _plain_amount(totals.total), "totalDisplay": display_money(totals.total, c),
-        "tax": 0, "taxDisplay": display_money(0.0, c), "taxType": "TAX",
+        "type": "Assisted",
+        "updatedBy": "null",
+        "Reason": reason,
+        "creator": "API User",
+        "quoteStatus": quote.status,
+        "language": "en",
+        "quoteCurrency": c,
+        "quoteUrl": quote_url(portal_host, quote.id),
+        "live": False,
+        "account": quote.account_id,
+        "coupon": quote.coupon,
+        "total": _plain_amount(totals.total),
+        "totalDisplay": display_money(totals.total, c),
+        "tax": 0,
+        "taxDisplay": display_money(0.0, c),
+        "taxType": "TAX",
         "subtotal": _plain_amount(totals.subtotal),
         "subtotalDisplay": display_money(totals.subtotal, c),
         "discount": _plain_amount(totals.discount),
         "discountDisplay": display_money(totals.discount, c),
-        "recipient": {**{k: quote.recipient.get(k) for k in ("first", "last", "email",
-                                                            "company", "phone")},
-                      "taxID": quote.tax_id},
-        "address": {**{k: address.get(k) for k in ("addressLine1", "city", "region",
-                                                    "postalCode", "country")},
-                    "display": shown_address},
-        "fulfillmentSetting": quote.fulfillment_term, "notes": quote.notes,
+        "recipient": {
+            **{k: quote.recipient.get(k) for k in ("first", "last", "email", "company", "phone")},
+            "taxID": quote.tax_id,
+        },
+        "address": {
+            **{
+                k: address.get(k)
+                for k in ("addressLine1", "city", "region", "postalCode", "country")
+            },
+            "display": shown_address,
+        },
+        "fulfillmentSetting": quote.fulfillment_term,
+        "notes": quote.notes,
         "tags": {t["key"]: t["value"] for t in quote.tags},
-        "items": [{"product": i.product, "display": _display(catalog, i.product),
-                   "quantity": i.quantity,
-                   "price": i.unit_list_price,
-                   "subtotal": _plain_amount(i.unit_list_price * i.quantity),
-                   "subtotalDisplay": display_money(i.unit_list_price * i.quantity, c)}
-                  for i in quote.items],
-        "order": quote.order_id, "orderReference": quote.order_reference,
+        "items": [
+            {
+                "product": i.product,
+                "display": _display(catalog, i.product),
+                "quantity": i.quantity,
+                "price": i.unit_list_price,
+                "subtotal": _plain_amount(i.unit_list_price * i.quantity),
+                "subtotalDisplay": display_money(i.unit_list_price * i.quantity, c),
+            }
+            for i in quote.items
+        ],
+        "order": quote.order_id,
+        "orderReference": quote.order_reference,
         "invoiceId": quote.invoice_id,
     }
 
 
-def invoice_reminder_data(quote: Quote, totals: QuoteTotals, order_reference: str | None,
-                          account_id: str | None, portal_host: str, catalog: Catalog
-                          ) -> dict[str, Any]:
+def invoice_reminder_data(
+    quote: Quote,
+    totals: QuoteTotals,
+    order_reference: str | None,
+    account_id: str | None,
+    portal_host: str,
+    catalog: Catalog,
+) -> dict[str, Any]:
     """The `data` of `invoice.reminder.email` for an accepted quote's unpaid invoice."""
     c = quote.currency
     assert quote.invoice_due is not None
     return {
-        "id": quote.invoice_id, "orderReference": order_reference,
+        "id": quote.invoice_id,
+        "orderReference": order_reference,
         "dueDate": utc(quote.invoice_due).strftime("%Y-%m-%d"),
-        "subtotal": totals.subtotal, "subtotalDisplay": display_money(totals.subtotal, c),
-        "total": totals.total, "totalDisplay": display_money(totals.total, c),
+        "subtotal": totals.subtotal,
+        "subtotalDisplay": display_money(totals.subtotal, c),
+        "total": totals.total,
+        "totalDisplay": display_money(totals.total, c),
         "currency": c,
         "contact": {k: quote.recipient.get(k) for k in ("first", "last", "email", "company")},
-        "items": [{"product": i.product, "display": _display(catalog, i.product),
-                   "quantity": i.quantity, "price": i.unit_list_price,
-                   "subtotal": round(i.unit_list_price * i.quantity, 2)}
-                  for i in quote.items],
+        "items": [
+            {
+                "product": i.product,
+                "display": _display(catalog, i.product),
+                "quantity": i.quantity,
+                "price": i.unit_list_price,
+                "subtotal": round(i.unit_list_price * i.quantity, 2),
+            }
+            for i in quote.items
+        ],
         "invoiceUrl": f"https://{portal_host}/account/order/{order_reference}/invoice",
-        "account": account_id, "quote": quote.id,
+        "account": account_id,
+        "quote": quote.id,
     }

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from emulator.domain.store import Store
 
 OPEN, AWAITING, COMPLETED, CANCELED, EXPIRED = (
-    "OPEN", "AWAITING_PAYMENT", "COMPLETED", "CANCELED", "EXPIRED")
+    "OPEN",
+    "AWAITING_PAYMENT",
+    "COMPLETED",
+    "CANCELED",
+    "EXPIRED",
+)
 STATUSES = (OPEN, CANCELED, AWAITING, COMPLETED, EXPIRED)
 FULFILLMENT_TERMS = ("ON_PAYMENT", "ON_QUOTE_ACCEPTANCE")
 DEFAULT_EXPIRATION_DAYS = 30
@@ -86,7 +91,7 @@ class Quote:
     order_reference: str | None = None
     invoice_id: str | None = None
     account_id: str | None = None
-    invoice_due: int | None = None          # when an accepted quote's invoice is due
+    invoice_due: int | None = None  # when an accepted quote's invoice is due
 
     @property
     def expires(self) -> int:
@@ -95,8 +100,15 @@ class Quote:
 
 # --- reading request bodies ------------------------------------------------------------
 
-def _text(body: Mapping[str, Any], name: str, errors: list[tuple[str, str, Any]],
-          path: str = "", required: bool = False, most: int = MAX_TEXT) -> str | None:
+
+def _text(
+    body: Mapping[str, Any],
+    name: str,
+    errors: list[tuple[str, str, Any]],
+    path: str = "",
+    required: bool = False,
+    most: int = MAX_TEXT,
+) -> str | None:
     value = body.get(name)
     where = f"{path}{name}"
     if value is None:
@@ -119,8 +131,10 @@ def _recipient(raw: object, errors: list[tuple[str, str, Any]]) -> dict[str, str
     if not isinstance(raw, Mapping):
         errors.append(("recipient", "must not be null", raw))
         return {}
-    found = {name: _text(raw, name, errors, "recipient.", required=name in (
-        "first", "last", "email")) for name in RECIPIENT_FIELDS}
+    found = {
+        name: _text(raw, name, errors, "recipient.", required=name in ("first", "last", "email"))
+        for name in RECIPIENT_FIELDS
+    }
     email = found["email"]
     if email and not _EMAIL.fullmatch(email):
         errors.append(("recipient.email", "must be a well-formed email address", email))
@@ -143,17 +157,19 @@ def _address(raw: object, errors: list[tuple[str, str, Any]]) -> dict[str, str |
 def _tags(raw: object, errors: list[tuple[str, str, Any]]) -> list[dict[str, str]]:
     if raw is None:
         return []
-    if isinstance(raw, Mapping):          # the order-style map, accepted as a convenience
+    if isinstance(raw, Mapping):  # the order-style map, accepted as a convenience
         raw = [{"key": k, "value": v} for k, v in raw.items()]
     if not isinstance(raw, list) or not all(
-            isinstance(t, Mapping) and isinstance(t.get("key"), str)
-            and isinstance(t.get("value"), str) for t in raw):
+        isinstance(t, Mapping) and isinstance(t.get("key"), str) and isinstance(t.get("value"), str)
+        for t in raw
+    ):
         errors.append(("tags", "must be an array of {key, value} strings", raw))
         return []
     return [{"key": t["key"][:MAX_TEXT], "value": t["value"][:MAX_TEXT]} for t in raw]
 
 
 # --- the book ----------------------------------------------------------------------------
+
 
 class QuoteBook:
     """The store's quotes in creation order."""
@@ -178,8 +194,9 @@ class QuoteBook:
 
     # --- building and pricing ----------------------------------------------------------
 
-    def _items(self, raw: object, currency: str, errors: list[tuple[str, str, Any]]
-               ) -> list[QuoteItem]:
+    def _items(
+        self, raw: object, currency: str, errors: list[tuple[str, str, Any]]
+    ) -> list[QuoteItem]:
         if not isinstance(raw, list) or not raw:
             errors.append(("items", "size must be between 1 and 2147483647", raw))
             return []
@@ -197,15 +214,18 @@ class QuoteBook:
                 continue
             quantity = item.get("quantity", 1)
             if not _whole(quantity, 1, 1_000_000):
-                errors.append((f"{where}.quantity", "must be greater than or equal to 1",
-                               quantity))
+                errors.append((f"{where}.quantity", "must be greater than or equal to 1", quantity))
                 continue
             custom = item.get("unitListPrice")
             if custom is not None:
-                if isinstance(custom, bool) or not isinstance(custom, (int, float)) or not (
-                        0 <= custom < 10**9):
-                    errors.append((f"{where}.unitListPrice",
-                                   "must be greater than or equal to 0", custom))
+                if (
+                    isinstance(custom, bool)
+                    or not isinstance(custom, (int, float))
+                    or not (0 <= custom < 10**9)
+                ):
+                    errors.append(
+                        (f"{where}.unitListPrice", "must be greater than or equal to 0", custom)
+                    )
                     continue
                 price: float | None = float(custom)
             else:
@@ -236,23 +256,37 @@ class QuoteBook:
                 currency = value.upper()
         fields["currency"] = currency
         if given("items") or "currency" in body:
-            raw_items = body.get("items") if "items" in body or current is None else [
-                {"product": i.product, "quantity": i.quantity,
-                 **({"unitListPrice": i.unit_list_price} if i.custom_price else {})}
-                for i in current.items]
+            raw_items = (
+                body.get("items")
+                if "items" in body or current is None
+                else [
+                    {
+                        "product": i.product,
+                        "quantity": i.quantity,
+                        **({"unitListPrice": i.unit_list_price} if i.custom_price else {}),
+                    }
+                    for i in current.items
+                ]
+            )
             fields["items"] = self._items(raw_items, currency, errors)
         if given("recipient"):
             fields["recipient"] = _recipient(body.get("recipient"), errors)
         if given("recipientAddress"):
             fields["address"] = _address(body.get("recipientAddress"), errors)
-        for name, attribute, most in (("notes", "notes", MAX_NOTES), ("taxId", "tax_id", 255),
-                                      ("source", "source", 255), ("sourceIP", "source_ip", 25)):
+        for name, attribute, most in (
+            ("notes", "notes", MAX_NOTES),
+            ("taxId", "tax_id", 255),
+            ("source", "source", 255),
+            ("sourceIP", "source_ip", 25),
+        ):
             if name in body:
                 fields[attribute] = _text(body, name, errors, most=most)
         if "notes" in fields and fields["notes"] is None:
             fields["notes"] = ""
-        for name, attribute, low, high in (("expirationDateDays", "expiration_days", 1, 90),
-                                           ("netTermsDays", "net_terms_days", 0, 365)):
+        for name, attribute, low, high in (
+            ("expirationDateDays", "expiration_days", 1, 90),
+            ("netTermsDays", "net_terms_days", 0, 365),
+        ):
             value = body.get(name)
             if value is not None:
                 if not _whole(value, low, high):
@@ -262,8 +296,9 @@ class QuoteBook:
         term = body.get("fulfillmentTerm")
         if term is not None:
             if term not in FULFILLMENT_TERMS:
-                errors.append(("fulfillmentTerm", "must be ON_PAYMENT or "
-                                                  "ON_QUOTE_ACCEPTANCE", term))
+                errors.append(
+                    ("fulfillmentTerm", "must be ON_PAYMENT or ON_QUOTE_ACCEPTANCE", term)
+                )
             else:
                 fields["fulfillment_term"] = term
         if "tags" in body:
@@ -300,8 +335,7 @@ class QuoteBook:
     def update(self, quote_id: str, body: Mapping[str, Any]) -> Quote:
         """`PUT /quotes/{id}`: only OPEN quotes; fields sent replace, others stay."""
         quote = self.get(quote_id)
-        if set(body) == {"updateQuoteRequest"} and isinstance(body["updateQuoteRequest"],
-                                                               Mapping):
+        if set(body) == {"updateQuoteRequest"} and isinstance(body["updateQuoteRequest"], Mapping):
             body = body["updateQuoteRequest"]
         if quote.status != OPEN:
             raise QuoteError("Quote is not in OPEN status")
@@ -343,8 +377,9 @@ class QuoteBook:
         if quote.status != OPEN:
             raise QuoteError("Quote is not in OPEN status")
         store = self._store
-        order = store.lifecycle.checkout(self._checkout_request(quote, "payment-pending"),
-                                         quote=quote.id)
+        order = store.lifecycle.checkout(
+            self._checkout_request(quote, "payment-pending"), quote=quote.id
+        )
         quote.order_id, quote.account_id = order.id, order.account_id
         quote.invoice_id = store.ids.base32("IN")
         self._status(quote, AWAITING)
@@ -352,18 +387,24 @@ class QuoteBook:
         now = store.clock.now_ms()
         quote.invoice_due = now + quote.net_terms_days * DAY_MS
         first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
-        store.lifecycle.set_timer(REMINDER, quote.id, first if first > now
-                                  else quote.invoice_due)
+        store.lifecycle.set_timer(REMINDER, quote.id, first if first > now else quote.invoice_due)
         self._emit("quote.updated", quote, "Quote Accepted")
         return quote
 
     def _checkout_request(self, quote: Quote, outcome: str) -> dict[str, Any]:
         request: dict[str, Any] = {
             "contact": {k: v for k, v in quote.recipient.items() if v},
-            "currency": quote.currency, "outcome": outcome,
-            "items": [{"product": i.product, "quantity": i.quantity,
-                       "pricing": {"price": {quote.currency: i.unit_list_price}}}
-                      for i in quote.items]}
+            "currency": quote.currency,
+            "outcome": outcome,
+            "items": [
+                {
+                    "product": i.product,
+                    "quantity": i.quantity,
+                    "pricing": {"price": {quote.currency: i.unit_list_price}},
+                }
+                for i in quote.items
+            ],
+        }
         if quote.address.get("country"):
             request["country"] = quote.address["country"]
         if quote.coupon:
@@ -380,8 +421,9 @@ class QuoteBook:
         if quote.status == AWAITING and quote.order_id is not None:
             order = store.outcomes.complete(quote.order_id)
         else:
-            order = store.lifecycle.checkout(self._checkout_request(quote, "completed"),
-                                             quote=quote.id)
+            order = store.lifecycle.checkout(
+                self._checkout_request(quote, "completed"), quote=quote.id
+            )
         store.lifecycle.set_timer(REMINDER, quote.id, None)
         quote.order_id, quote.order_reference = order.id, order.reference
         quote.account_id = order.account_id
@@ -401,8 +443,14 @@ class QuoteBook:
             return None
         self._status(quote, EXPIRED)
         self._emit("quote.updated", quote, "Quote Expired")
-        return Transition(self._store.clock.now_ms(), quote.id, "expire", EXPIRED,
-                          ("quote.updated",), resource="quote")
+        return Transition(
+            self._store.clock.now_ms(),
+            quote.id,
+            "expire",
+            EXPIRED,
+            ("quote.updated",),
+            resource="quote",
+        )
 
     def _remind(self, quote_id: str) -> Transition | None:
         """`invoice.reminder.email` for an accepted quote's unpaid invoice: a week
@@ -414,38 +462,70 @@ class QuoteBook:
         order = store.orders.find(quote.order_id)
         account = store.accounts.find(quote.account_id or "")
         totals = self.totals(quote)
-        store.events.emit("invoice.reminder.email", invoice_reminder_data(
-            quote, totals, order.reference if order else None, account.id if account else None,
-            store.portal_host, store.catalog))
+        store.events.emit(
+            "invoice.reminder.email",
+            invoice_reminder_data(
+                quote,
+                totals,
+                order.reference if order else None,
+                account.id if account else None,
+                store.portal_host,
+                store.catalog,
+            ),
+        )
         if store.clock.now_ms() < quote.invoice_due:
             store.lifecycle.set_timer(REMINDER, quote.id, quote.invoice_due)
-        return Transition(store.clock.now_ms(), quote.id, "invoice reminder", quote.status,
-                          ("invoice.reminder.email",), resource="quote")
+        return Transition(
+            store.clock.now_ms(),
+            quote.id,
+            "invoice reminder",
+            quote.status,
+            ("invoice.reminder.email",),
+            resource="quote",
+        )
 
     def _status(self, quote: Quote, status: str, by_user: bool = False) -> None:
         now = self._store.clock.now_ms()
         quote.status = status
         quote.updated = now
-        name, email = ("API User", f"api@{self._store.slug}.test") if by_user else (
-            "SYSTEM SYSTEM", "SYSTEM")
-        quote.history.append({"statusUpdatedTo": status, "statusUpdatedByFullName": name,
-                              "statusUpdatedByEmail": email, "statusUpdatedOn": iso(now)})
+        name, email = (
+            ("API User", f"api@{self._store.slug}.test") if by_user else ("SYSTEM SYSTEM", "SYSTEM")
+        )
+        quote.history.append(
+            {
+                "statusUpdatedTo": status,
+                "statusUpdatedByFullName": name,
+                "statusUpdatedByEmail": email,
+                "statusUpdatedOn": iso(now),
+            }
+        )
 
     def _emit(self, type_: str, quote: Quote, reason: str) -> None:
         store = self._store
-        self._store.events.emit(type_, quote_event_data(
-            quote, self.totals(quote), reason, store.catalog, store.portal_host,
-            store.clock.now_ms()))
+        self._store.events.emit(
+            type_,
+            quote_event_data(
+                quote,
+                self.totals(quote),
+                reason,
+                store.catalog,
+                store.portal_host,
+                store.clock.now_ms(),
+            ),
+        )
 
     def totals(self, quote: Quote) -> QuoteTotals:
         """Each line's coupon discount per unit, and the quote's sums."""
         coupon = self._store.coupons.by_code(quote.coupon) if quote.coupon else None
         c = quote.currency
-        unit_off = [coupon.discount(i.product, i.unit_list_price, 1, c) if coupon else 0.0
-                    for i in quote.items]
+        unit_off = [
+            coupon.discount(i.product, i.unit_list_price, 1, c) if coupon else 0.0
+            for i in quote.items
+        ]
         subtotal = round_money(sum(i.unit_list_price * i.quantity for i in quote.items), c)
-        discount = round_money(sum(off * i.quantity for off, i in zip(unit_off, quote.items)),
-                               c)
+        discount = round_money(
+            sum(off * i.quantity for off, i in zip(unit_off, quote.items, strict=True)), c
+        )
         return QuoteTotals(unit_off, subtotal, discount, round_money(subtotal - discount, c))
 
     # --- snapshots ---------------------------------------------------------------------
@@ -464,5 +544,9 @@ class QuoteBook:
                 now = self._store.clock.now_ms()
                 first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
                 self._store.lifecycle.set_timer(
-                    REMINDER, quote.id, first if first > now else
-                    (quote.invoice_due if quote.invoice_due > now else None))
+                    REMINDER,
+                    quote.id,
+                    first
+                    if first > now
+                    else (quote.invoice_due if quote.invoice_due > now else None),
+                )

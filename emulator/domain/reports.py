@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain import report_columns as cols
@@ -26,17 +26,24 @@ if TYPE_CHECKING:
 
 CHUNK = 2000
 KINDS = {"subscription": "SubscriptionReport", "revenue": "RevenueReport"}
-FIELDS = frozenset({"filter", "reportColumns", "groupBy", "pageCount", "pageNumber",
-                    "async", "notificationEmails"})
-FILTER_FIELDS = frozenset({"startDate", "endDate", "syncDate", "countryISO", "productNames",
-                           "productPaths", "segments"})
+FIELDS = frozenset(
+    {"filter", "reportColumns", "groupBy", "pageCount", "pageNumber", "async", "notificationEmails"}
+)
+FILTER_FIELDS = frozenset(
+    {"startDate", "endDate", "syncDate", "countryISO", "productNames", "productPaths", "segments"}
+)
 
 
 class ReportError(ServiceRefusal):
     """A refused report request: Spring's error with one field error, or none."""
 
-    def __init__(self, message: str, field: str | None = None, rejected: Any = None,
-                 code: str = "invalid.field") -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        rejected: Any = None,
+        code: str = "invalid.field",
+    ) -> None:
         super().__init__(message, [] if field is None else [(code, field, message, rejected)])
 
 
@@ -63,14 +70,14 @@ def _day(value: object, name: str, end: bool) -> int:
     text = value.strip()
     try:
         if len(text) == 10:
-            moment = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            moment = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
             ms = int(moment.timestamp() * 1000)
             return ms + DAY_MS - 1 if end else ms
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ReportError(f"< {name} > field is not valid", f"filter.{name}", value) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     ms = int(moment.timestamp() * 1000)
     return ms - ms % DAY_MS + DAY_MS - 1 if end else ms - ms % DAY_MS
 
@@ -113,13 +120,15 @@ def parse_request(kind: str, raw: Mapping[str, Any]) -> ReportRequest:
         raise ReportError("< filter > field is not valid", "filter", flt)
     unknown = sorted(set(flt) - FILTER_FIELDS)
     if unknown:
-        raise ReportError(f"< {unknown[0]} > field is not valid", f"filter.{unknown[0]}",
-                          unknown[0])
+        raise ReportError(
+            f"< {unknown[0]} > field is not valid", f"filter.{unknown[0]}", unknown[0]
+        )
     start = _day(flt.get("startDate"), "startDate", end=False)
     end = _day(flt.get("endDate"), "endDate", end=True)
     if end < start:
-        raise ReportError("< endDate > must not be before startDate", "filter.endDate",
-                          flt.get("endDate"))
+        raise ReportError(
+            "< endDate > must not be before startDate", "filter.endDate", flt.get("endDate")
+        )
     known = cols.SUBSCRIPTION_COLUMNS if kind == "subscription" else cols.REVENUE_COLUMNS
     columns = _columns(raw, "reportColumns", known)
     group_by = _columns(raw, "groupBy", known)
@@ -127,27 +136,33 @@ def parse_request(kind: str, raw: Mapping[str, Any]) -> ReportRequest:
     if not isinstance(run_async, bool):
         raise ReportError("< async > field is not valid", "async", run_async)
     return ReportRequest(
-        kind, start, end, frozenset(c.upper() for c in _strings(flt, "countryISO", "filter.")),
+        kind,
+        start,
+        end,
+        frozenset(c.upper() for c in _strings(flt, "countryISO", "filter.")),
         frozenset(_strings(flt, "productPaths", "filter.")),
         frozenset(_strings(flt, "productNames", "filter.")),
         frozenset(s.lower() for s in _strings(flt, "segments", "filter.")),
-        columns, group_by, _count(raw, "pageCount", 1000, 1, 1000),
-        max(_count(raw, "pageNumber", 1, 0, 10**6), 1), run_async,
-        tuple(_strings(raw, "notificationEmails", "")))
+        columns,
+        group_by,
+        _count(raw, "pageCount", 1000, 1, 1000),
+        max(_count(raw, "pageNumber", 1, 0, 10**6), 1),
+        run_async,
+        tuple(_strings(raw, "notificationEmails", "")),
+    )
 
 
 # --- building ----------------------------------------------------------------------------
 
-def _facts(store: Store, request: ReportRequest, scope: cols.Scope
-           ) -> Iterator[dict[str, Any]]:
+
+def _facts(store: Store, request: ReportRequest, scope: cols.Scope) -> Iterator[dict[str, Any]]:
     accounts = store.accounts
     if request.kind == "revenue":
         for order_id in store.order_index.between(request.start, request.end + 1):
             order = store.orders.get(order_id)
             account = accounts.get(order.account_id)
             for item in order.items:
-                sub = store.subscriptions.find(item.subscription) if item.subscription \
-                    else None
+                sub = store.subscriptions.find(item.subscription) if item.subscription else None
                 yield cols.revenue_values(cols.RevenueFact(scope, order, item, account, sub))
         return
     for sub_id in store.subscriptions.all_ids():
@@ -159,16 +174,25 @@ def _facts(store: Store, request: ReportRequest, scope: cols.Scope
             continue
         account = accounts.get(sub.account_id)
         first = store.orders.find(sub.initial_order_id)
-        yield cols.subscription_values(cols.SubscriptionFact(
-            scope, sub, account, first.country if first else account.country,
-            cols.segment_of(first.tags) if first else None))
+        yield cols.subscription_values(
+            cols.SubscriptionFact(
+                scope,
+                sub,
+                account,
+                first.country if first else account.country,
+                cols.segment_of(first.tags) if first else None,
+            )
+        )
 
 
 def _wanted(request: ReportRequest, row: dict[str, Any]) -> bool:
     if request.countries and (row.get("country_iso") or "") not in request.countries:
         return False
-    if request.paths and row.get("product_path") not in request.paths and row.get(
-            "product_name") not in request.paths:
+    if (
+        request.paths
+        and row.get("product_path") not in request.paths
+        and row.get("product_name") not in request.paths
+    ):
         return False
     if request.names and row.get("product_name") not in request.names:
         return False
@@ -181,21 +205,37 @@ def _metrics(kind: str) -> frozenset[str]:
 
 def _default_columns(request: ReportRequest) -> tuple[str, ...]:
     if request.kind == "subscription":
-        return ("product_name", "occurred_date", "activations", "cancellations", "mrr", "arr",
-                "subscriptions", "subscribers", "new_subscribers", "subscriber_loss")
-    return ("order_id", "transaction_date", "product_path", "product_units",
-            "transaction_currency", "transaction_amount", "income_in_usd")
+        return (
+            "product_name",
+            "occurred_date",
+            "activations",
+            "cancellations",
+            "mrr",
+            "arr",
+            "subscriptions",
+            "subscribers",
+            "new_subscribers",
+            "subscriber_loss",
+        )
+    return (
+        "order_id",
+        "transaction_date",
+        "product_path",
+        "product_units",
+        "transaction_currency",
+        "transaction_amount",
+        "income_in_usd",
+    )
 
 
-def build_rows(store: Store, request: ReportRequest, store_name: str
-               ) -> Generator[None, None, list[dict[str, Any]]]:
+def build_rows(
+    store: Store, request: ReportRequest, store_name: str
+) -> Generator[None, None, list[dict[str, Any]]]:
     """Every row of the report, pausing (yielding) every CHUNK facts."""
-    scope = cols.Scope(store.slug, store_name, request.start, request.end,
-                       store.clock.now_ms())
+    scope = cols.Scope(store.slug, store_name, request.start, request.end, store.clock.now_ms())
     columns = request.columns or _default_columns(request)
     metrics = _metrics(request.kind)
-    keys = tuple(dict.fromkeys(request.group_by + tuple(
-        c for c in columns if c not in metrics)))
+    keys = tuple(dict.fromkeys(request.group_by + tuple(c for c in columns if c not in metrics)))
     grouped = bool(request.group_by)
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     plain: list[dict[str, Any]] = []
@@ -218,15 +258,17 @@ def build_rows(store: Store, request: ReportRequest, store_name: str
             if name in cols.SUBSCRIPTION_DISTINCT:
                 if value is not None:
                     group[name].add(value)
-            elif name in metrics or name.startswith("_"):
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    group[name] = group.get(name, 0) + value
+            elif (name in metrics or name.startswith("_")) and (
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+            ):
+                group[name] = group.get(name, 0) + value
     source = list(groups.values()) if grouped else plain
     return [_finish(request.kind, row, columns, keys if grouped else ()) for row in source]
 
 
-def _finish(kind: str, row: dict[str, Any], columns: tuple[str, ...],
-            keys: tuple[str, ...]) -> dict[str, Any]:
+def _finish(
+    kind: str, row: dict[str, Any], columns: tuple[str, ...], keys: tuple[str, ...]
+) -> dict[str, Any]:
     values = dict(row)
     for name in cols.SUBSCRIPTION_DISTINCT:
         found = values.get(name)
@@ -245,7 +287,7 @@ def _finish(kind: str, row: dict[str, Any], columns: tuple[str, ...],
 
 def page_of(rows: list[dict[str, Any]], request: ReportRequest) -> list[dict[str, Any]]:
     start = (request.page_number - 1) * request.page_count
-    return rows[start:start + request.page_count]
+    return rows[start : start + request.page_count]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -257,13 +299,25 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     header = list(rows[0])
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if row[k] is None else (
-            str(row[k]).lower() if isinstance(row[k], bool) else
-            float(row[k]) if isinstance(row[k], (int, float)) else row[k]) for k in header])
+        writer.writerow(
+            [
+                ""
+                if row[k] is None
+                else (
+                    str(row[k]).lower()
+                    if isinstance(row[k], bool)
+                    else float(row[k])
+                    if isinstance(row[k], (int, float))
+                    else row[k]
+                )
+                for k in header
+            ]
+        )
     return out.getvalue()
 
 
 # --- jobs ----------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class ReportJob:
@@ -281,6 +335,7 @@ class ReportJob:
 @dataclass
 class ReportJobs:
     """The store's report jobs, oldest first, and those being built right now."""
+
     jobs: dict[str, ReportJob] = field(default_factory=dict)
     building: set[str] = field(default_factory=set)
 
@@ -306,8 +361,9 @@ class ReportJobs:
         self.jobs = {raw["id"]: ReportJob(**raw) for raw in data}
 
 
-def run_job(store: Store, job: ReportJob, store_name: str,
-            finished: Callable[[], int]) -> Generator[None, None, None]:
+def run_job(
+    store: Store, job: ReportJob, store_name: str, finished: Callable[[], int]
+) -> Generator[None, None, None]:
     """Build a PROCESSING job's CSV (pausing like `build_rows`), then COMPLETE it."""
     request = parse_request(job.kind, job.request)
     rows = yield from build_rows(store, request, store_name)

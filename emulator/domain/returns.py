@@ -14,16 +14,23 @@ from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import round_money
 from emulator.domain.orders import Order, OrderItem
 
-REASONS = ("DUPLICATE_ORDER", "PRODUCT_NOT_RECEIVED", "PRODUCT_NOT_AS_DESCRIBED",
-           "CUSTOMER_SATISFACTION_GUARANTEE", "FRAUDULENT", "UNRECOGNIZED_CHARGE",
-           "CANCELLED_SUBSCRIPTION", "OTHER")
+REASONS = (
+    "DUPLICATE_ORDER",
+    "PRODUCT_NOT_RECEIVED",
+    "PRODUCT_NOT_AS_DESCRIBED",
+    "CUSTOMER_SATISFACTION_GUARANTEE",
+    "FRAUDULENT",
+    "UNRECOGNIZED_CHARGE",
+    "CANCELLED_SUBSCRIPTION",
+    "OTHER",
+)
 
 
 @dataclass(slots=True)
 class ReturnLine:
     item: OrderItem
     quantity: int
-    credit: float | None = None     # a proration credit: an amount, not items
+    credit: float | None = None  # a proration credit: an amount, not items
 
     @property
     def amount(self) -> float:
@@ -53,8 +60,9 @@ class Return:
         return round_money(sum(line.amount for line in self.lines))
 
 
-def plan_return(order: Order, request: Mapping[str, Any],
-                returned: dict[int, int]) -> tuple[list[ReturnLine], str, str | None]:
+def plan_return(
+    order: Order, request: Mapping[str, Any], returned: dict[int, int]
+) -> tuple[list[ReturnLine], str, str | None]:
     """Validate one `POST /returns` item against what is left to return on `order`.
 
     `returned` maps an item's position to the quantity already returned. Without
@@ -79,8 +87,9 @@ def plan_return(order: Order, request: Mapping[str, Any],
         for n, entry in enumerate(wanted):
             if not isinstance(entry, Mapping):
                 raise Invalid({f"items[{n}]": "each item must be an object"})
-            position = next((p for p, i in enumerate(order.items)
-                             if i.product == entry.get("product")), None)
+            position = next(
+                (p for p, i in enumerate(order.items) if i.product == entry.get("product")), None
+            )
             if position is None:
                 raise Invalid({f"items[{n}].product": "Product is not in the order"})
             item = order.items[position]
@@ -88,8 +97,11 @@ def plan_return(order: Order, request: Mapping[str, Any],
             if left == 0:
                 raise Invalid({f"items[{n}].product": "Already fully returned"})
             quantity = entry.get("quantity", left)
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
-                    0 < quantity <= left):
+            if (
+                isinstance(quantity, bool)
+                or not isinstance(quantity, int)
+                or not (0 < quantity <= left)
+            ):
                 raise Invalid({f"items[{n}].quantity": f"Must be from 1 to {left}"})
             lines.append(ReturnLine(item, quantity))
     if not lines:

@@ -12,8 +12,8 @@ from emulator.domain.commerce import Commerce
 from emulator.domain.coupons import CouponBook
 from emulator.domain.events import EventLog
 from emulator.domain.ids import IdGenerator
-from emulator.domain.invoices import InvoiceBook
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
+from emulator.domain.invoices import InvoiceBook
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
 from emulator.domain.outcomes import OrderOutcomes

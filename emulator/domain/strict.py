@@ -23,6 +23,9 @@ def refuse_unknown(body: Mapping[str, Any], known: Iterable[str], where: str = "
             continue
         name = f"{where}{key}"
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean `{close[0]}`?" if close else \
-            "; the keys are " + ", ".join(sorted(allowed))
+        hint = (
+            f"; did you mean `{close[0]}`?"
+            if close
+            else "; the keys are " + ", ".join(sorted(allowed))
+        )
         raise Invalid({name: f"unknown key `{key}`{hint}"})

@@ -82,10 +82,10 @@ class Subscription:
     addons: list[Addon] = field(default_factory=list)
     tax_exempt_id: str | None = None
     coupon: Coupon | None = None
-    coupon_code: str | None = None               # the code as the buyer typed it
-    setup_fee: dict[str, Any] | None = None      # the product's, as bought
-    card: dict[str, str] | None = None           # the account's stored payment method
-    discount_periods_left: int | None = None     # None with a coupon: for every period
+    coupon_code: str | None = None  # the code as the buyer typed it
+    setup_fee: dict[str, Any] | None = None  # the product's, as bought
+    card: dict[str, str] | None = None  # the account's stored payment method
+    discount_periods_left: int | None = None  # None with a coupon: for every period
 
     @property
     def amount(self) -> float:
@@ -97,8 +97,7 @@ class Subscription:
         """The coupon's discount on the next charge (base plan only), or 0."""
         if self.coupon is None or self.discount_periods_left == 0:
             return 0.0
-        return self.coupon.discount(self.product, self.unit_price, self.quantity,
-                                    self.currency)
+        return self.coupon.discount(self.product, self.unit_price, self.quantity, self.currency)
 
     @property
     def net_amount(self) -> float:
@@ -130,8 +129,13 @@ class Subscription:
 
     def notification(self) -> tuple[str, int] | None:
         """The next reminder FastSpring would send: (type, date), or None."""
-        if (self.adhoc or self.next is None or not self.reminder.enabled
-                or self.state not in ("trial", "active") or self.pause_scheduled):
+        if (
+            self.adhoc
+            or self.next is None
+            or not self.reminder.enabled
+            or self.state not in ("trial", "active")
+            or self.pause_scheduled
+        ):
             return None
         date = add_interval(self.next, self.reminder.unit, -self.reminder.length)
         if self.reminded_for == self.next or date < self.begin:

@@ -32,8 +32,9 @@ class TokenBucket:
     def take(self, now_ms: int) -> float | None:
         """Spend a token; None when allowed, else seconds until one is back."""
         if self.updated_ms is not None and now_ms > self.updated_ms:
-            self.tokens = min(self.burst, self.tokens + (now_ms - self.updated_ms)
-                              * self.rate_per_ms)
+            self.tokens = min(
+                self.burst, self.tokens + (now_ms - self.updated_ms) * self.rate_per_ms
+            )
         self.updated_ms = now_ms if self.updated_ms is None else max(now_ms, self.updated_ms)
         if self.tokens >= 1:
             self.tokens -= 1
@@ -41,15 +42,22 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate_per_ms / 1000
 
     def limit_headers(self, retry_after_s: float) -> dict[str, str]:
-        return {"Retry-After": str(max(1, math.ceil(retry_after_s))),
-                "X-RateLimit-Limit": str(self.requests),
-                "X-RateLimit-Remaining": str(int(self.tokens)),
-                "X-RateLimit-Reset": str(max(1, math.ceil(retry_after_s)))}
+        return {
+            "Retry-After": str(max(1, math.ceil(retry_after_s))),
+            "X-RateLimit-Limit": str(self.requests),
+            "X-RateLimit-Remaining": str(int(self.tokens)),
+            "X-RateLimit-Reset": str(max(1, math.ceil(retry_after_s))),
+        }
 
     def as_dict(self) -> dict[str, Any]:
-        return {"requests": self.requests, "window_seconds": self.window_seconds,
-                "burst": self.burst, "status": self.status, "headers": self.headers,
-                "tokens": round(self.tokens, 3)}
+        return {
+            "requests": self.requests,
+            "window_seconds": self.window_seconds,
+            "burst": self.burst,
+            "status": self.status,
+            "headers": self.headers,
+            "tokens": round(self.tokens, 3),
+        }
 
 
 def parse_bucket(raw: Mapping[str, Any]) -> TokenBucket:
@@ -60,8 +68,11 @@ def parse_bucket(raw: Mapping[str, Any]) -> TokenBucket:
     if isinstance(requests, bool) or not isinstance(requests, int) or not 1 <= requests <= 10**9:
         raise Invalid({"requests": "requests must be a positive integer"})
     window = raw.get("window_seconds", 60)
-    if isinstance(window, bool) or not isinstance(window, (int, float)) or not (
-            0 < window <= 86_400 * 365):
+    if (
+        isinstance(window, bool)
+        or not isinstance(window, (int, float))
+        or not (0 < window <= 86_400 * 365)
+    ):
         raise Invalid({"window_seconds": "window_seconds must be a positive number"})
     burst = raw.get("burst", requests)
     if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 10**9:

@@ -34,14 +34,19 @@ def header_fault(value: str) -> Fault:
                 raise Invalid({"X-Emulator-Fault": f"latency is at most {MAX_LATENCY_MS} ms"})
             fault["latency_ms"] = ms
         else:
-            raise Invalid({"X-Emulator-Fault": "use a status such as 429 or 500, "
-                                               "latency=200ms, drop or malformed"})
+            raise Invalid(
+                {
+                    "X-Emulator-Fault": "use a status such as 429 or 500, "
+                    "latency=200ms, drop or malformed"
+                }
+            )
     return Fault("header", fault["action"], fault["status"], latency_ms=fault["latency_ms"])
 
 
 class Faults:
-    def __init__(self, name: str, seed: int | None,
-                 boot_rate_limit: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self, name: str, seed: int | None, boot_rate_limit: Mapping[str, Any] | None
+    ) -> None:
         self._ids = IdGenerator(seed, f"{name}:faults")
         self._boot_rate_limit = boot_rate_limit
         self.rules: list[FaultRule] = []
@@ -54,7 +59,7 @@ class Faults:
         self.bucket = parse_bucket(self._boot_rate_limit) if self._boot_rate_limit else None
 
     def add(self, raw: Mapping[str, Any]) -> FaultRule:
-        parse_rule("check", raw)        # a refused rule must not use up a seeded id
+        parse_rule("check", raw)  # a refused rule must not use up a seeded id
         rule = parse_rule(self._ids.new_id(), raw)
         self.rules.append(rule)
         return rule

@@ -25,7 +25,8 @@ MAX_LATENCY_MS = 120_000
 @dataclass(frozen=True, slots=True)
 class Fault:
     """What to do to one request, whichever mechanism decided it."""
-    source: str                       # "rule <id>", "header" or "rate-limit"
+
+    source: str  # "rule <id>", "header" or "rate-limit"
     action: str = "status"
     status: int = 429
     body: Any = None
@@ -34,9 +35,13 @@ class Fault:
     after: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "action": self.action,
-                "status": self.status if self.action == "status" else None,
-                "latencyMs": self.latency_ms, "after": self.after}
+        return {
+            "source": self.source,
+            "action": self.action,
+            "status": self.status if self.action == "status" else None,
+            "latencyMs": self.latency_ms,
+            "after": self.after,
+        }
 
 
 @dataclass(slots=True)
@@ -70,9 +75,11 @@ class FaultRule:
         return self.times is not None and self.fired >= self.times
 
     def matches(self, method: str, path: str) -> bool:
-        return ((self.method is None or self.method == method)
-                and (self.path is None or fnmatch.fnmatchcase(path, self.path))
-                and not self.expired)
+        return (
+            (self.method is None or self.method == method)
+            and (self.path is None or fnmatch.fnmatchcase(path, self.path))
+            and not self.expired
+        )
 
     def fires(self, now_ms: int) -> bool:
         """Count one matching request and say whether the rule fires on it."""
@@ -84,7 +91,7 @@ class FaultRule:
         elif self.between is not None:
             hit = self.between[0] <= now_ms < self.between[1]
         else:
-            hit = True                 # `times`, or no condition: every match
+            hit = True  # `times`, or no condition: every match
         if hit:
             self.fired += 1
         return hit
@@ -93,12 +100,24 @@ class FaultRule:
         latency = self.latency
         if isinstance(latency, tuple):
             latency = self._latencies.randint(*latency)
-        return Fault(f"rule {self.id}", self.action, self.status, self.body, self.headers,
-                     latency or 0, self.after)
+        return Fault(
+            f"rule {self.id}",
+            self.action,
+            self.status,
+            self.body,
+            self.headers,
+            latency or 0,
+            self.after,
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, **self.raw, "matched": self.matched, "fired": self.fired,
-                "expired": self.expired}
+        return {
+            "id": self.id,
+            **self.raw,
+            "matched": self.matched,
+            "fired": self.fired,
+            "expired": self.expired,
+        }
 
 
 def _int(raw: Mapping[str, Any], name: str, low: int, high: int) -> int | None:
@@ -115,16 +134,33 @@ def _latency(value: object) -> int | tuple[int, int] | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_LATENCY_MS:
         return value
-    if (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-            and 0 <= value[0] <= value[1] <= MAX_LATENCY_MS):
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 0 <= value[0] <= value[1] <= MAX_LATENCY_MS
+    ):
         return (value[0], value[1])
-    raise Invalid({"latency_ms": f"latency_ms must be milliseconds (0 to {MAX_LATENCY_MS}) or "
-                                "[min, max]"})
+    raise Invalid(
+        {"latency_ms": f"latency_ms must be milliseconds (0 to {MAX_LATENCY_MS}) or [min, max]"}
+    )
 
 
-RULE_KEYS = ("method", "path", "action", "status", "body", "headers", "latency_ms", "after",
-             "probability", "seed", "every", "times", "between")
+RULE_KEYS = (
+    "method",
+    "path",
+    "action",
+    "status",
+    "body",
+    "headers",
+    "latency_ms",
+    "after",
+    "probability",
+    "seed",
+    "every",
+    "times",
+    "between",
+)
 
 
 def parse_rule(rule_id: str, raw: Mapping[str, Any]) -> FaultRule:
@@ -137,15 +173,20 @@ def parse_rule(rule_id: str, raw: Mapping[str, Any]) -> FaultRule:
     path = raw.get("path")
     if path is not None and (not isinstance(path, str) or not path.startswith("/")):
         raise Invalid({"path": "path must be a glob starting with /, such as /accounts*"})
-    action = raw.get("action", "delay" if "latency_ms" in raw and not (
-        {"status", "body", "headers"} & set(raw)) else "status")
+    action = raw.get(
+        "action",
+        "delay"
+        if "latency_ms" in raw and not ({"status", "body", "headers"} & set(raw))
+        else "status",
+    )
     if action not in ACTIONS:
         raise Invalid({"action": "action must be status, delay, drop or malformed"})
     status = _int(raw, "status", 100, 599) or 429
     headers = raw.get("headers") or {}
     if not isinstance(headers, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and k.isascii() and v.isascii()
-            for k, v in headers.items()):
+        isinstance(k, str) and isinstance(v, str) and k.isascii() and v.isascii()
+        for k, v in headers.items()
+    ):
         raise Invalid({"headers": "headers must map ASCII names to ASCII values"})
     latency = _latency(raw.get("latency_ms"))
     if action == "delay" and latency is None:
@@ -157,20 +198,39 @@ def parse_rule(rule_id: str, raw: Mapping[str, Any]) -> FaultRule:
     if len(given) > 1:
         raise Invalid({given[1]: "give at most one of probability, every, times and between"})
     probability = raw.get("probability")
-    if probability is not None and (isinstance(probability, bool) or not isinstance(
-            probability, (int, float)) or not 0 <= probability <= 1):
+    if probability is not None and (
+        isinstance(probability, bool)
+        or not isinstance(probability, (int, float))
+        or not 0 <= probability <= 1
+    ):
         raise Invalid({"probability": "probability must be from 0 to 1"})
     seed = _int(raw, "seed", -(2**63), 2**63 - 1) or 0
     between = raw.get("between")
     window = None
     if between is not None:
-        bounds = [parse_instant(b) if isinstance(b, str) else None
-                  for b in (between if isinstance(between, list) else [])]
+        bounds = [
+            parse_instant(b) if isinstance(b, str) else None
+            for b in (between if isinstance(between, list) else [])
+        ]
         if len(bounds) != 2 or None in bounds or bounds[0] >= bounds[1]:
-            raise Invalid({"between": "between must be [start, end] ISO-8601 instants, "
-                                      "start first"})
+            raise Invalid(
+                {"between": "between must be [start, end] ISO-8601 instants, start first"}
+            )
         window = (bounds[0], bounds[1])
-    return FaultRule(rule_id, dict(raw), None if method is None else method.upper(), path,
-                     action, status, raw.get("body"), dict(headers), latency, after,
-                     None if probability is None else float(probability), seed,
-                     _int(raw, "every", 1, 10**9), _int(raw, "times", 1, 10**9), window)
+    return FaultRule(
+        rule_id,
+        dict(raw),
+        None if method is None else method.upper(),
+        path,
+        action,
+        status,
+        raw.get("body"),
+        dict(headers),
+        latency,
+        after,
+        None if probability is None else float(probability),
+        seed,
+        _int(raw, "every", 1, 10**9),
+        _int(raw, "times", 1, 10**9),
+        window,
+    )

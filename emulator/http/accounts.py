@@ -25,8 +25,7 @@ def _list_action(request: Request) -> str:
 
 
 def _paging(page: Page[object]) -> dict[str, object]:
-    return {"page": page.page, "limit": page.limit, "nextPage": page.next_page,
-            "total": page.total}
+    return {"page": page.page, "limit": page.limit, "nextPage": page.next_page, "total": page.total}
 
 
 @endpoint(_list_action)
@@ -42,8 +41,10 @@ async def list_accounts(request: Request, ctx: RequestContext) -> Response:
         return success("account.getall", {**_paging(ids), "accounts": ids.items})
     found = paginate(accounts.lookup(filters), page, limit)
     host = ctx.store.portal_host
-    return success("account.lookup", {
-        **_paging(found), "accounts": [account_view(a, host) for a in found.items]})
+    return success(
+        "account.lookup",
+        {**_paging(found), "accounts": [account_view(a, host) for a in found.items]},
+    )
 
 
 @endpoint("account.create")
@@ -80,8 +81,12 @@ async def update_account(request: Request, ctx: RequestContext) -> Response:
 async def refuse_put_or_patch(request: Request, ctx: RequestContext) -> Response:
     """The guides' PUT/PATCH: the real API answers 405, the emulator also warns."""
     ctx.warn(pitfalls.ACCOUNT_UPDATE_METHOD)
-    return failure(None, {"method": f"Request method '{request.method}' not supported"},
-                   405, headers={"Allow": "GET, POST"})
+    return failure(
+        None,
+        {"method": f"Request method '{request.method}' not supported"},
+        405,
+        headers={"Allow": "GET, POST"},
+    )
 
 
 # Served only to answer as the real API does; never advertised in Allow.
@@ -96,11 +101,16 @@ async def authenticate_accounts(request: Request, ctx: RequestContext) -> Respon
     def portal_url(account_id: str) -> dict[str, str]:
         store.accounts.get(account_id)
         url = f"https://{store.portal_host}/account/{store.portal_token()}/{store.portal_token()}"
-        return {"action": "account.authenticate.get", "result": "success",
-                "account": account_id, "url": url}
+        return {
+            "action": "account.authenticate.get",
+            "result": "success",
+            "account": account_id,
+            "url": url,
+        }
 
-    records = run_each("account.authenticate.get", "account",
-                       request.path_params["ids"].split(","), portal_url)
+    records = run_each(
+        "account.authenticate.get", "account", request.path_params["ids"].split(","), portal_url
+    )
     for record in records:
         if record["result"] == "error":
             record["error"] = {"account": "Not found"}

@@ -21,8 +21,9 @@ def batch_items(body: dict[str, Any], plural: str) -> list[Any]:
     return items
 
 
-def element(action: str, key: str, ident: Any, body: dict[str, Any] | None = None
-            ) -> dict[str, Any]:
+def element(
+    action: str, key: str, ident: Any, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A success record: the id under the resource's key, then `action` and `result`."""
     record = {key: ident}
     if body:
@@ -36,8 +37,9 @@ def error_element(action: str, key: str, ident: Any, errors: dict[str, str]) -> 
     return {key: ident, "action": action, "result": "error", "error": errors}
 
 
-def run_each(action: str, key: str, idents: list[Any],
-             operation: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+def run_each(
+    action: str, key: str, idents: list[Any], operation: Callable[[Any], dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Apply `operation` to each id; a domain error becomes that id's error record."""
     records = []
     for ident in idents:

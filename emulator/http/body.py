@@ -33,8 +33,9 @@ def nesting_depth(value: Any, limit: int) -> int:
             if depth > limit:
                 return depth
             children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children
-                         if isinstance(child, (dict, list)))
+            stack.extend(
+                (child, depth + 1) for child in children if isinstance(child, (dict, list))
+            )
     return deepest
 
 
@@ -42,9 +43,9 @@ def _too_large(max_bytes: int) -> BadRequestBody:
     return BadRequestBody(413, f"Request body exceeds {max_bytes} bytes.")
 
 
-async def read_json_object(request: Request, max_bytes: int,
-                           optional: bool = False, max_depth: int = MAX_DEPTH
-                           ) -> dict[str, Any]:
+async def read_json_object(
+    request: Request, max_bytes: int, optional: bool = False, max_depth: int = MAX_DEPTH
+) -> dict[str, Any]:
     """The body as a JSON object; anything but an object is a 400. With `optional`,
     an empty body reads as `{}`."""
     value = await read_json(request, max_bytes, optional, max_depth)
@@ -53,8 +54,9 @@ async def read_json_object(request: Request, max_bytes: int,
     return value
 
 
-async def read_json(request: Request, max_bytes: int, optional: bool = False,
-                    max_depth: int = MAX_DEPTH) -> Any:
+async def read_json(
+    request: Request, max_bytes: int, optional: bool = False, max_depth: int = MAX_DEPTH
+) -> Any:
     """The body as JSON, whatever Content-Type says (FastSpring parses JSON regardless
     of it); over `max_bytes` is a 413, unparseable JSON or a body nested deeper than
     `max_depth` a 400."""
@@ -66,8 +68,7 @@ async def read_json(request: Request, max_bytes: int, optional: bool = False,
     except orjson.JSONDecodeError:
         raise BadRequestBody(400, "Can not parse request body.") from None
     if nesting_depth(value, max_depth) > max_depth:
-        raise BadRequestBody(400, f"Request body is nested more than {max_depth} levels "
-                                  "deep.")
+        raise BadRequestBody(400, f"Request body is nested more than {max_depth} levels deep.")
     return value
 
 

@@ -23,8 +23,7 @@ async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
     refuse_unknown(body, CHECKOUT_KEYS)
     for n, item in enumerate(body.get("items") or []):
         if isinstance(item, dict):
-            refuse_unknown(item, ("product", "quantity", "pricing", "attributes"),
-                           f"items[{n}].")
+            refuse_unknown(item, ("product", "quantity", "pricing", "attributes"), f"items[{n}].")
     order = ctx.store.lifecycle.checkout(body)
     return success("order.get", order_record(ctx.store, order))
 
@@ -42,8 +41,13 @@ async def set_payment(request: Request, ctx: RequestContext) -> Response:
     lifecycle = ctx.store.lifecycle
     if "card" in body:
         lifecycle.set_card(account_id, body["card"])
-    transitions = lifecycle.set_payment(account_id, body["decline"]) if "decline" in body \
-        else []
+    transitions = lifecycle.set_payment(account_id, body["decline"]) if "decline" in body else []
     account = ctx.store.accounts.get(account_id)
-    return JSON({"account": account_id, "decline": account.decline, "card": account.card,
-                 "transitions": [t.as_dict() for t in transitions]})
+    return JSON(
+        {
+            "account": account_id,
+            "decline": account.decline,
+            "card": account.card,
+            "transitions": [t.as_dict() for t in transitions],
+        }
+    )

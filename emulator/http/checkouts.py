@@ -32,8 +32,9 @@ def _where(request: Request) -> tuple[str, str]:
 
 def _view(ctx: RequestContext, session: CheckoutSession) -> dict:
     store = ctx.store
-    return session_view(store.checkouts, session, store.catalog, store.portal_host,
-                        store.clock.now_ms())
+    return session_view(
+        store.checkouts, session, store.catalog, store.portal_host, store.clock.now_ms()
+    )
 
 
 @checkout_endpoint
@@ -52,10 +53,9 @@ async def get_session(request: Request, ctx: RequestContext) -> Response:
 @checkout_endpoint
 async def overwrite_session(request: Request, ctx: RequestContext) -> Response:
     checkouts = ctx.store.checkouts
-    checkouts.get(request.path_params["id"], *_where(request))      # 404 before the body
+    checkouts.get(request.path_params["id"], *_where(request))  # 404 before the body
     body = await read_json_object(request, ctx.max_body_bytes)
-    return JSON(_view(ctx, checkouts.overwrite(request.path_params["id"], body,
-                                               *_where(request))))
+    return JSON(_view(ctx, checkouts.overwrite(request.path_params["id"], body, *_where(request))))
 
 
 @checkout_endpoint
@@ -80,15 +80,17 @@ async def update_items(request: Request, ctx: RequestContext) -> Response:
     checkouts = ctx.store.checkouts
     checkouts.get(request.path_params["id"], *_where(request))
     body = await read_json(request, ctx.max_body_bytes)
-    checkouts.update_items(request.path_params["id"], request.path_params["path"].split(","),
-                           body, *_where(request))
+    checkouts.update_items(
+        request.path_params["id"], request.path_params["path"].split(","), body, *_where(request)
+    )
     return JSON(_view(ctx, checkouts.get(request.path_params["id"])))
 
 
 @checkout_endpoint
 async def remove_item(request: Request, ctx: RequestContext) -> Response:
-    ctx.store.checkouts.remove_item(request.path_params["id"], request.path_params["path"],
-                                    *_where(request))
+    ctx.store.checkouts.remove_item(
+        request.path_params["id"], request.path_params["path"], *_where(request)
+    )
     return raw(b"", status_code=204)
 
 
@@ -97,5 +99,6 @@ async def set_customer(request: Request, ctx: RequestContext) -> Response:
     checkouts = ctx.store.checkouts
     checkouts.get(request.path_params["id"], *_where(request))
     body = await read_json(request, ctx.max_body_bytes)
-    return JSON(_view(ctx, checkouts.set_customer(request.path_params["id"], body,
-                                                  *_where(request))))
+    return JSON(
+        _view(ctx, checkouts.set_customer(request.path_params["id"], body, *_where(request)))
+    )

@@ -15,12 +15,23 @@ if TYPE_CHECKING:
 class RequestContext:
     """The caller's namespace, and the pitfall warnings raised while serving it."""
 
-    __slots__ = ("namespace", "strict", "max_body_bytes", "content_length", "warnings",
-                 "api_account_created")
+    __slots__ = (
+        "api_account_created",
+        "content_length",
+        "max_body_bytes",
+        "namespace",
+        "strict",
+        "warnings",
+    )
 
-    def __init__(self, namespace: Namespace, strict: bool, max_body_bytes: int,
-                 content_length: int | None = None, api_account_created: bool = False
-                 ) -> None:
+    def __init__(
+        self,
+        namespace: Namespace,
+        strict: bool,
+        max_body_bytes: int,
+        content_length: int | None = None,
+        api_account_created: bool = False,
+    ) -> None:
         self.namespace = namespace
         self.api_account_created = api_account_created
         self.strict = strict

@@ -9,20 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import __version__
+from emulator.contract import openapi as build_openapi
 from emulator.domain.calendar import parse_instant
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
-from emulator.domain.strict import refuse_unknown
 from emulator.domain.formats import DAY_MS, iso_instant
+from emulator.domain.strict import refuse_unknown
 from emulator.fixtures import FixtureError, load_document, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.snapshots import SnapshotError, export_namespace, import_namespace
-from emulator.contract import openapi as build_openapi
 from emulator.http.responses import JSON, raw
 from emulator.journal import DEFAULT_CAPACITY
+from emulator.snapshots import SnapshotError, export_namespace, import_namespace
 
 MAX_ADVANCE_DAYS = 36_500
 
@@ -33,8 +33,13 @@ async def health(request: Request) -> Response:
     saving = request.scope.get("emulator.save_status")
     if saving is None:
         return JSON({"status": "ok", "version": __version__})
-    return JSON({"status": "degraded" if saving.error else "ok", "version": __version__,
-                 "state": saving.as_dict()})
+    return JSON(
+        {
+            "status": "degraded" if saving.error else "ok",
+            "version": __version__,
+            "state": saving.as_dict(),
+        }
+    )
 
 
 @endpoint("emulator.reset")
@@ -90,8 +95,11 @@ def _advance_target(body: dict, now: int) -> int:
         if target is None:
             raise Invalid({"to": "to must be an ISO-8601 instant such as 2027-01-01T00:00:00Z"})
         return target
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            0 <= value <= MAX_ADVANCE_DAYS * (86400 if key == "seconds" else 1)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (0 <= value <= MAX_ADVANCE_DAYS * (86400 if key == "seconds" else 1))
+    ):
         raise Invalid({key: f"{key} must be a number from 0 to {MAX_ADVANCE_DAYS} days"})
     return now + int(value * (DAY_MS if key == "days" else 1000))
 
@@ -105,9 +113,13 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     first_event = len(store.events)
     transitions = await ctx.namespace.hooks.advance(target)
     emitted = store.events.events[first_event:]
-    return JSON({**_clock_view(ctx), "transitions": [t.as_dict() for t in transitions],
-                 "events": [{"id": e.id, "type": e.type, "created": e.created}
-                            for e in emitted]})
+    return JSON(
+        {
+            **_clock_view(ctx),
+            "transitions": [t.as_dict() for t in transitions],
+            "events": [{"id": e.id, "type": e.type, "created": e.created} for e in emitted],
+        }
+    )
 
 
 @endpoint("emulator.events")
@@ -120,10 +132,17 @@ async def events(request: Request, ctx: RequestContext) -> Response:
     wanted = params.get("type")
     chosen = log if wanted is None else [e for e in log if e.type == wanted]
     start = (page - 1) * limit
-    window = chosen[start:start + limit]
+    window = chosen[start : start + limit]
     more = start + limit < len(chosen)
-    return JSON({"page": page, "limit": limit, "nextPage": page + 1 if more else None,
-                 "total": len(chosen), "events": [e.as_dict() for e in window]})
+    return JSON(
+        {
+            "page": page,
+            "limit": limit,
+            "nextPage": page + 1 if more else None,
+            "total": len(chosen),
+            "events": [e.as_dict() for e in window],
+        }
+    )
 
 
 @endpoint("emulator.coupons")
@@ -134,8 +153,11 @@ async def define_coupon(request: Request, ctx: RequestContext) -> Response:
     at checkout as `SAVE10` at once. Refusals are 400s naming the problem."""
     body = await read_json_object(request, ctx.max_body_bytes)
     coupons = ctx.store.coupons
-    if "codes" not in body and isinstance(body.get("coupon"), str) and coupons.find(
-            body["coupon"]) is None:
+    if (
+        "codes" not in body
+        and isinstance(body.get("coupon"), str)
+        and coupons.find(body["coupon"]) is None
+    ):
         body["codes"] = [body["coupon"]]
     coupon, _ = coupons.upsert(body)
     return JSON(coupon_view(coupon))
@@ -144,8 +166,13 @@ async def define_coupon(request: Request, ctx: RequestContext) -> Response:
 @endpoint("emulator.coupons")
 async def list_coupons(request: Request, ctx: RequestContext) -> Response:
     coupons = ctx.store.coupons
-    return JSON({"coupons": [{**coupon_view(c), "uses": c.uses}
-                             for c in (coupons.get(i) for i in coupons.ids())]})
+    return JSON(
+        {
+            "coupons": [
+                {**coupon_view(c), "uses": c.uses} for c in (coupons.get(i) for i in coupons.ids())
+            ]
+        }
+    )
 
 
 @endpoint("emulator.exchange-rates")
@@ -170,21 +197,32 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
     """A fixture document (JSON, or YAML with a YAML content type) into the caller's store."""
     raw = await read_body(request, ctx.max_body_bytes)
     content_type = request.headers.get("content-type", "")
-    name = "request.yaml" if "yaml" in content_type or "text" in content_type else \
-        "request.json"
+    name = "request.yaml" if "yaml" in content_type or "text" in content_type else "request.json"
     try:
         document = parse_document(name, raw)
         named = document.store
         if named is not None and named[0] != ctx.namespace.name:
-            raise FixtureError(name, "store", "store", f"this document is for store "
-                               f"{named[0]}, not the caller's store {ctx.namespace.name}")
+            raise FixtureError(
+                name,
+                "store",
+                "store",
+                f"this document is for store "
+                f"{named[0]}, not the caller's store {ctx.namespace.name}",
+            )
         load_document(document, ctx.namespace)
     except FixtureError as exc:
         return JSON({"result": "error", "error": exc.as_dict()}, status_code=400)
     store = ctx.store
-    return JSON({"result": "success", "store": ctx.namespace.name,
-                 "products": len(store.catalog), "accounts": len(store.accounts),
-                 "orders": len(store.orders), "subscriptions": len(store.subscriptions)})
+    return JSON(
+        {
+            "result": "success",
+            "store": ctx.namespace.name,
+            "products": len(store.catalog),
+            "accounts": len(store.accounts),
+            "orders": len(store.orders),
+            "subscriptions": len(store.subscriptions),
+        }
+    )
 
 
 @endpoint("emulator.snapshot")
@@ -197,8 +235,7 @@ async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
 async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
     """Replace the caller's store with a snapshot (a later export is identical)."""
     # A snapshot wraps accepted bodies (each at most MAX_DEPTH deep) in its own levels.
-    snapshot = await read_json_object(request, ctx.max_body_bytes * 64,
-                                      max_depth=MAX_DEPTH * 4)
+    snapshot = await read_json_object(request, ctx.max_body_bytes * 64, max_depth=MAX_DEPTH * 4)
     hooks = ctx.namespace.hooks
     await hooks.stop()
     try:

@@ -30,8 +30,9 @@ def refused(coupon: object, action: str, message: str) -> JSON:
     return JSON({"coupon": coupon, "action": action, "result": "error", "error": message})
 
 
-def coupon_endpoint(action: str
-                    ) -> Callable[[CouponHandler], Callable[[Request], Awaitable[Response]]]:
+def coupon_endpoint(
+    action: str,
+) -> Callable[[CouponHandler], Callable[[Request], Awaitable[Response]]]:
     """Render coupon refusals in the coupon service's envelope."""
 
     def decorate(handler: CouponHandler) -> Callable[[Request], Awaitable[Response]]:
@@ -44,8 +45,9 @@ def coupon_endpoint(action: str
                 return refused(request.path_params.get("id"), action, exc.message)
             except BadRequestBody as exc:
                 if exc.status != 400:
-                    return JSON({"message": exc.errors["request"], "params": []},
-                                status_code=exc.status)
+                    return JSON(
+                        {"message": exc.errors["request"], "params": []}, status_code=exc.status
+                    )
                 return JSON(UNREADABLE, status_code=400)
             except (Unreadable, DomainError):
                 return JSON(UNREADABLE, status_code=400)
@@ -93,11 +95,18 @@ async def get_coupons(request: Request, ctx: RequestContext) -> Response:
     records = []
     for coupon_id in ids:
         try:
-            records.append({**_view(ctx, coupon_id, expand), "action": "coupon.get",
-                            "result": "success"})
+            records.append(
+                {**_view(ctx, coupon_id, expand), "action": "coupon.get", "result": "success"}
+            )
         except CouponRefused as exc:
-            records.append({"coupon": coupon_id, "action": "coupon.get", "result": "error",
-                            "error": exc.message})
+            records.append(
+                {
+                    "coupon": coupon_id,
+                    "action": "coupon.get",
+                    "result": "error",
+                    "error": exc.message,
+                }
+            )
     return JSON({"coupons": records})
 
 
@@ -122,8 +131,14 @@ async def list_codes(request: Request, ctx: RequestContext) -> Response:
 async def delete_codes(request: Request, ctx: RequestContext) -> Response:
     coupon_id = request.path_params["id"]
     removed = ctx.store.coupons.delete_codes(coupon_id)
-    return JSON({"coupon": coupon_id, "codes deleted": removed,
-                 "action": "delete coupon codes", "result": "success"})
+    return JSON(
+        {
+            "coupon": coupon_id,
+            "codes deleted": removed,
+            "action": "delete coupon codes",
+            "result": "success",
+        }
+    )
 
 
 @coupon_endpoint("coupon.delete")

@@ -18,8 +18,9 @@ Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 ActionOf = str | Callable[[Request], str]
 
 
-def endpoint(action: ActionOf, echo: tuple[str, str] | None = None
-             ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def endpoint(
+    action: ActionOf, echo: tuple[str, str] | None = None
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a handler so domain, body and pitfall errors become FastSpring errors.
 
     `action` names the FastSpring action for error records (or derives it from the

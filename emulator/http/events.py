@@ -36,8 +36,11 @@ def _window(params: dict[str, str], now: int) -> tuple[int, int]:
     """`begin`/`end` (ms) or `days`, with FastSpring's errors and its 30-day limit."""
     errors: dict[str, str] = {}
     values = {}
-    for name, message in (("begin", "Can not parse begin"), ("end", "Can not parse end."),
-                          ("days", "Can not parse days.")):
+    for name, message in (
+        ("begin", "Can not parse begin"),
+        ("end", "Can not parse end."),
+        ("days", "Can not parse days."),
+    ):
         try:
             values[name] = _number(params, name, message)
         except Invalid as exc:
@@ -67,7 +70,7 @@ def _events(request: Request, ctx: RequestContext, processed: bool) -> Response:
     hooks = ctx.namespace.hooks.webhooks()
     expand = hooks[0].expand if hooks else False
     found, more = [], False
-    for event in log[store.events.since(begin):]:
+    for event in log[store.events.since(begin) :]:
         if event.created > end:
             break
         if event.processed != processed:
@@ -75,10 +78,13 @@ def _events(request: Request, ctx: RequestContext, processed: bool) -> Response:
         if len(found) == PAGE:
             more = True
             break
-        found.append({**event_payload(event, expand), "processed": event.processed,
-                      "event": event.id})
-    return success("events.get", {"page": None, "limit": None, "nextPage": None, "total": 0,
-                                  "events": found, "more": more})
+        found.append(
+            {**event_payload(event, expand), "processed": event.processed, "event": event.id}
+        )
+    return success(
+        "events.get",
+        {"page": None, "limit": None, "nextPage": None, "total": 0, "events": found, "more": more},
+    )
 
 
 @endpoint("events.get")

@@ -13,9 +13,8 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from starlette.types import Message, Receive, Scope, Send
-
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 from emulator.faults.rules import Fault
 from emulator.http.responses import JSON, raw
@@ -45,8 +44,7 @@ def default_body(status: int, path: str) -> dict[str, Any]:
 def status_response(fault: Fault, path: str) -> Response:
     headers = dict(fault.headers)
     if isinstance(fault.body, str):
-        custom_type = next((v for k, v in headers.items() if k.lower() == "content-type"),
-                           None)
+        custom_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
         others = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         content_type = (custom_type or "text/plain; charset=utf-8").encode("latin-1")
         return raw(fault.body.encode("utf-8"), fault.status, content_type, others)
@@ -56,7 +54,7 @@ def status_response(fault: Fault, path: str) -> Response:
 
 def truncated(body: bytes) -> Response:
     """A 200 whose JSON body stops half way."""
-    return raw(body[:max(1, len(body) // 2)])
+    return raw(body[: max(1, len(body) // 2)])
 
 
 async def drop(scope: Scope) -> None:
@@ -91,8 +89,9 @@ class _Captured:
             self.body += message.get("body", b"")
 
 
-async def apply_fault(fault: Fault, scope: Scope, receive: Receive, send: Send,
-                      serve: Serve) -> None:
+async def apply_fault(
+    fault: Fault, scope: Scope, receive: Receive, send: Send, serve: Serve
+) -> None:
     """Carry out `fault`; every response it sends names it in `X-Emulator-Fault`."""
     send = _marked(send, fault.source)
     if fault.latency_ms:

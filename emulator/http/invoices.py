@@ -33,26 +33,38 @@ invoice_endpoint = spring_endpoint()
 
 def _links(request: Request, invoice_id: str) -> dict[str, str]:
     base = str(request.base_url).rstrip("/") + f"/_emulator/invoices/{invoice_id}"
-    return {"paymentInvoiceWebPayLink": f"{base}/pay",
-            "paymentInvoiceWebLink": f"{base}/web",
-            "paymentInvoicePdfLink": f"{base}/pdf"}
+    return {
+        "paymentInvoiceWebPayLink": f"{base}/pay",
+        "paymentInvoiceWebLink": f"{base}/web",
+        "paymentInvoicePdfLink": f"{base}/pdf",
+    }
 
 
 def invoice_view(request: Request, invoice: Invoice) -> dict[str, Any]:
     c = invoice.currency
     return {
-        "id": invoice.id, "status": invoice.status, "currencyCode": c,
-        "created": iso(invoice.created), "mode": invoice.mode,
+        "id": invoice.id,
+        "status": invoice.status,
+        "currencyCode": c,
+        "created": iso(invoice.created),
+        "mode": invoice.mode,
         "paymentMethod": invoice.payment_method,
         "contacts": [dict(contact) for contact in invoice.contacts],
-        "invoiceItems": [{"productPath": i.product, "quantity": i.quantity,
-                          "unitPrice": i.unit_price,
-                          "unitPriceDisplay": display_money(i.unit_price, c),
-                          "total": round(i.unit_price * i.quantity, 2),
-                          "totalDisplay": display_money(i.unit_price * i.quantity, c)}
-                         for i in invoice.items],
-        "total": invoice.total, "totalDisplay": display_money(invoice.total, c),
-        "order": invoice.order_id, "orderReference": invoice.order_reference,
+        "invoiceItems": [
+            {
+                "productPath": i.product,
+                "quantity": i.quantity,
+                "unitPrice": i.unit_price,
+                "unitPriceDisplay": display_money(i.unit_price, c),
+                "total": round(i.unit_price * i.quantity, 2),
+                "totalDisplay": display_money(i.unit_price * i.quantity, c),
+            }
+            for i in invoice.items
+        ],
+        "total": invoice.total,
+        "totalDisplay": display_money(invoice.total, c),
+        "order": invoice.order_id,
+        "orderReference": invoice.order_reference,
         **_links(request, invoice.id),
     }
 
@@ -71,11 +83,16 @@ async def get_invoice(request: Request, ctx: RequestContext) -> Response:
 def _page(request: Request, invoice: Invoice, paying: bool) -> Response:
     c = invoice.currency
     html = _TEMPLATES.get_template("invoice.html").render(
-        invoice=invoice, bill_to=invoice.contact("billTo"), paying=paying,
-        lines=[{"product": i.product, "quantity": i.quantity,
-                "price": display_money(i.unit_price, c)} for i in invoice.items],
+        invoice=invoice,
+        bill_to=invoice.contact("billTo"),
+        paying=paying,
+        lines=[
+            {"product": i.product, "quantity": i.quantity, "price": display_money(i.unit_price, c)}
+            for i in invoice.items
+        ],
         total=display_money(invoice.total, c),
-        pay_url=_links(request, invoice.id)["paymentInvoiceWebPayLink"])
+        pay_url=_links(request, invoice.id)["paymentInvoiceWebPayLink"],
+    )
     return raw(html.encode(), content_type=b"text/html; charset=utf-8")
 
 
@@ -94,8 +111,9 @@ async def invoice_pdf(request: Request, ctx: RequestContext) -> Response:
     invoice = ctx.store.invoices.get(request.path_params["id"])
     c = invoice.currency
     lines = [f"Invoice {invoice.id}", f"Status: {invoice.status}", ""]
-    lines += [f"{i.quantity} x {i.product}  {display_money(i.unit_price, c)}"
-              for i in invoice.items]
+    lines += [
+        f"{i.quantity} x {i.product}  {display_money(i.unit_price, c)}" for i in invoice.items
+    ]
     lines += ["", f"Total: {display_money(invoice.total, c)}"]
     return raw(one_page_pdf(lines), content_type=b"application/pdf")
 
@@ -107,5 +125,6 @@ async def pay_invoice(request: Request, ctx: RequestContext) -> Response:
     invoice = store.invoices.pay(request.path_params["id"])
     assert invoice.order_id is not None
     order = store.orders.get(invoice.order_id)
-    return JSON({"invoice": invoice_view(request, invoice),
-                 "order": order_view(order, store.portal_host)})
+    return JSON(
+        {"invoice": invoice_view(request, invoice), "order": order_view(order, store.portal_host)}
+    )

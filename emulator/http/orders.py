@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,9 +25,16 @@ async def get_orders(request: Request, ctx: RequestContext) -> Response:
     """One id: the bare order. Several: `{"orders": [...]}`. Not found is always wrapped."""
     store = ctx.store
     ids = request.path_params["ids"].split(",")
-    records = run_each("order.get", "order", ids, lambda order_id: {
-        **order_record(store, store.orders.get(order_id)), "action": "order.get",
-        "result": "success"})
+    records = run_each(
+        "order.get",
+        "order",
+        ids,
+        lambda order_id: {
+            **order_record(store, store.orders.get(order_id)),
+            "action": "order.get",
+            "result": "success",
+        },
+    )
     if len(records) == 1 and records[0]["result"] == "success":
         return success("order.get", records[0])
     for record in records:
@@ -44,8 +51,7 @@ def _order_date(raw: str | None, field: str) -> int | None:
     day = parse_day(raw)
     if day is None:
         try:
-            day = int(datetime.strptime(raw, "%m/%d/%y").replace(
-                tzinfo=timezone.utc).timestamp() * 1000)
+            day = int(datetime.strptime(raw, "%m/%d/%y").replace(tzinfo=UTC).timestamp() * 1000)
         except ValueError:
             raise Invalid({field: f"Invalid {field} date"}) from None
     return day
@@ -66,8 +72,7 @@ async def search_orders(request: Request, ctx: RequestContext) -> Response:
     params = query_params(request)
     store = ctx.store
     page, limit = parse_paging(params.get("page"), params.get("limit"))
-    begin, end = _order_date(params.get("begin"), "begin"), _order_date(params.get("end"),
-                                                                        "end")
+    begin, end = _order_date(params.get("begin"), "begin"), _order_date(params.get("end"), "end")
     if "days" in params:
         days = params["days"]
         if not days.isdecimal() or not 0 < int(days) <= 36500:
@@ -91,18 +96,27 @@ async def search_orders(request: Request, ctx: RequestContext) -> Response:
 
         def keep(order_id: str) -> bool:
             order = orders.get(order_id)
-            return ((status is None or order.status == status)
-                    and (scope == "all" or order.live == (scope == "live"))
-                    and (rebill is None or order.rebill == rebill)
-                    and (with_returns is None or bool(order.returns) == with_returns))
+            return (
+                (status is None or order.status == status)
+                and (scope == "all" or order.live == (scope == "live"))
+                and (rebill is None or order.rebill == rebill)
+                and (with_returns is None or bool(order.returns) == with_returns)
+            )
 
         ids = [i for i in ids if keep(i)]
     found = store.orders.page_of(ids, page, limit)
-    return success("order.lookup", {
-        "begin": None if begin is None else display_date(begin),
-        "end": None if end is None else display_date(end),
-        "page": found.page, "limit": found.limit, "nextPage": found.next_page,
-        "total": found.total, "orders": [order_record(store, o) for o in found.items]})
+    return success(
+        "order.lookup",
+        {
+            "begin": None if begin is None else display_date(begin),
+            "end": None if end is None else display_date(end),
+            "page": found.page,
+            "limit": found.limit,
+            "nextPage": found.next_page,
+            "total": found.total,
+            "orders": [order_record(store, o) for o in found.items],
+        },
+    )
 
 
 @endpoint("order.update")
@@ -115,9 +129,13 @@ async def post_orders(request: Request, ctx: RequestContext) -> Response:
         order = commerce.charge_order(body)
         return success("order.create", order_record(ctx.store, order))
     items = batch_items(body, "orders")
-    records = run_each("order.update", "order", items, lambda item: element(
-        "order.update", "order", commerce.update_order(item).id))
-    for record, item in zip(records, items):
+    records = run_each(
+        "order.update",
+        "order",
+        items,
+        lambda item: element("order.update", "order", commerce.update_order(item).id),
+    )
+    for record, item in zip(records, items, strict=False):
         if record["result"] == "error":
             order_id = item.get("order") if isinstance(item, dict) else None
             record["order"] = order_id if isinstance(order_id, str) else None

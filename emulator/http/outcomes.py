@@ -69,15 +69,18 @@ def _session_buyer(ctx: RequestContext, session_id: str) -> tuple[str, list[dict
         contact = v2.customer.get("billToContact", {})
         account = store.accounts.find(v2.customer.get("accountId", ""))
         email = contact.get("email") or (account.email if account else None)
-        items = [{"product": i.product, "path": i.product, "quantity": i.quantity}
-                 for i in v2.items]
+        items = [
+            {"product": i.product, "path": i.product, "quantity": i.quantity} for i in v2.items
+        ]
     else:
         v1 = store.commerce.find_session(session_id)
         if v1 is None:
             raise NotFound({"session": "Not found"})
         email = store.accounts.get(v1.account_id).email
-        items = [{"product": i["product"], "path": i["product"], "quantity": i["quantity"]}
-                 for i in v1.items]
+        items = [
+            {"product": i["product"], "path": i["product"], "quantity": i["quantity"]}
+            for i in v1.items
+        ]
     if not email:
         raise NotFound({"session": "The session has no buyer email"})
     return email, items

@@ -34,30 +34,44 @@ class PitfallRefused(Exception):
 
 
 MISSING_USER_AGENT = Pitfall(
-    "missing-user-agent", "User-Agent",
+    "missing-user-agent",
+    "User-Agent",
     "FastSpring requires a User-Agent header and may reject a request without one "
-    "with 401; send a User-Agent that names your integration.")
+    "with 401; send a User-Agent that names your integration.",
+)
 
 ACCOUNT_UPDATE_METHOD = Pitfall(
-    "update-method", "method",
+    "update-method",
+    "method",
     "FastSpring has no PUT or PATCH on accounts and answers 405; "
-    "update an account with POST /accounts/{id}.")
+    "update an account with POST /accounts/{id}.",
+)
 
 LOOKUP_KEY_PARAM = Pitfall(
-    "lookup-key-param", "lookup.key",
+    "lookup-key-param",
+    "lookup.key",
     "FastSpring has no lookup.key parameter and ignores it, so this is the unfiltered "
-    "list of ids; look up a custom key with ?custom=<value> (or ?email=, ?global=).")
+    "list of ids; look up a custom key with ?custom=<value> (or ?email=, ?global=).",
+)
 
 ACCOUNT_TAGS = Pitfall(
-    "account-tags", "tags",
+    "account-tags",
+    "tags",
     "FastSpring accounts have no tags, so the field is ignored; tags exist on orders, "
-    "sessions and subscriptions.")
+    "sessions and subscriptions.",
+)
 
 # The seed guide's flat account shape, and where FastSpring expects each field.
 _FLAT_ACCOUNT_FIELDS = {
-    "email": "contact.email", "firstName": "contact.first", "lastName": "contact.last",
-    "first": "contact.first", "last": "contact.last", "phoneNumber": "contact.phone",
-    "phone": "contact.phone", "company": "contact.company", "username": "lookup.custom",
+    "email": "contact.email",
+    "firstName": "contact.first",
+    "lastName": "contact.last",
+    "first": "contact.first",
+    "last": "contact.last",
+    "phoneNumber": "contact.phone",
+    "phone": "contact.phone",
+    "company": "contact.company",
+    "username": "lookup.custom",
 }
 
 
@@ -67,10 +81,14 @@ def account_body(body: Mapping[str, Any]) -> list[Pitfall]:
     flat = [name for name in _FLAT_ACCOUNT_FIELDS if name in body]
     if flat:
         moves = ", ".join(f"{name} -> {_FLAT_ACCOUNT_FIELDS[name]}" for name in flat)
-        found.append(Pitfall(
-            "flat-account-fields", flat[0],
-            f"FastSpring ignores top-level {', '.join(flat)}; account details are nested "
-            f"({moves})."))
+        found.append(
+            Pitfall(
+                "flat-account-fields",
+                flat[0],
+                f"FastSpring ignores top-level {', '.join(flat)}; account details are nested "
+                f"({moves}).",
+            )
+        )
     if "tags" in body:
         found.append(ACCOUNT_TAGS)
     return found
@@ -84,19 +102,25 @@ def account_query(params: Mapping[str, str]) -> list[Pitfall]:
 
 
 CANCEL_NOW_PARAM = Pitfall(
-    "cancel-now-param", "billingPeriodEndDate",
+    "cancel-now-param",
+    "billingPeriodEndDate",
     "FastSpring has no billingPeriodEndDate parameter and ignores it, so this cancels at "
-    "the end of the period; cancel immediately with ?billingPeriod=0.")
+    "the end of the period; cancel immediately with ?billingPeriod=0.",
+)
 
 CANCEL_SNAKE_CASE = Pitfall(
-    "cancel-snake-case", "billing_period",
+    "cancel-snake-case",
+    "billing_period",
     "FastSpring ignores billing_period (snake case), so this cancels at the end of the "
-    "period; cancel immediately with ?billingPeriod=0.")
+    "period; cancel immediately with ?billingPeriod=0.",
+)
 
 DEACTIVATION_STRING = Pitfall(
-    "deactivation-null-string", "deactivation",
+    "deactivation-null-string",
+    "deactivation",
     'FastSpring needs JSON null to uncancel ("deactivation": null); the string "null" is '
-    "ignored and the subscription stays canceled.")
+    "ignored and the subscription stays canceled.",
+)
 
 
 def cancel_query(params: Mapping[str, str]) -> list[Pitfall]:

@@ -40,12 +40,18 @@ async def all_prices(request: Request, ctx: RequestContext) -> Response:
     limit = _positive(params.get("limit"), "limit", MAX_LIMIT, MAX_LIMIT)
     store = ctx.store
     products, more = store.catalog.page(page, limit)
-    records = [{"action": "product.price.getall", "result": "success",
-                "product": product.path,
-                "pricing": product_pricing(product, countries, currency, store.rates)}
-               for product in products]
-    return JSON({"page": page, "limit": limit, "nextPage": page + 1 if more else None,
-                 "products": records})
+    records = [
+        {
+            "action": "product.price.getall",
+            "result": "success",
+            "product": product.path,
+            "pricing": product_pricing(product, countries, currency, store.rates),
+        }
+        for product in products
+    ]
+    return JSON(
+        {"page": page, "limit": limit, "nextPage": page + 1 if more else None, "products": records}
+    )
 
 
 @endpoint("product.price.get")
@@ -56,22 +62,35 @@ async def product_prices(request: Request, ctx: RequestContext) -> Response:
     records: list[dict[str, Any]] = []
     for path in request.path_params["id"].split(","):
         try:
-            pricing = product_pricing(store.catalog.get(path), countries, currency,
-                                      store.rates)
+            pricing = product_pricing(store.catalog.get(path), countries, currency, store.rates)
         except DomainError as exc:
-            records.append({"action": "product.price.get", "result": "error",
-                            "product": path, "error": exc.errors})
+            records.append(
+                {
+                    "action": "product.price.get",
+                    "result": "error",
+                    "product": path,
+                    "error": exc.errors,
+                }
+            )
             continue
-        records.append({"action": "product.price.get", "result": "success",
-                        "product": path, "pricing": pricing})
+        records.append(
+            {
+                "action": "product.price.get",
+                "result": "success",
+                "product": path,
+                "pricing": pricing,
+            }
+        )
     if all(r["result"] == "error" for r in records):
         return JSON({"products": records}, status_code=400)
     return JSON({"page": 1, "limit": MAX_LIMIT, "nextPage": None, "products": records})
 
 
 def _offers_error(path: str, action: str, errors: dict[str, str]) -> JSON:
-    return JSON({"products": [{"action": action, "product": path, "result": "error",
-                               "error": errors}]}, status_code=400)
+    return JSON(
+        {"products": [{"action": action, "product": path, "result": "error", "error": errors}]},
+        status_code=400,
+    )
 
 
 @endpoint("products.offers.get")
@@ -82,10 +101,21 @@ async def get_offers(request: Request, ctx: RequestContext) -> Response:
     if product is None:
         return _offers_error(path, "products.offers.get", {"product": "Not found"})
     wanted = query_params(request).get("type")
-    offers = [o for o in product.document.get("offers") or []
-              if wanted is None or o["type"] == wanted]
-    return JSON({"products": [{"action": "product.offers.get", "result": "success",
-                               "product": path, "offers": offers}]})
+    offers = [
+        o for o in product.document.get("offers") or [] if wanted is None or o["type"] == wanted
+    ]
+    return JSON(
+        {
+            "products": [
+                {
+                    "action": "product.offers.get",
+                    "result": "success",
+                    "product": path,
+                    "offers": offers,
+                }
+            ]
+        }
+    )
 
 
 @endpoint("products.offers.update")
@@ -95,25 +125,41 @@ async def set_offers(request: Request, ctx: RequestContext) -> Response:
     path = request.path_params["path"]
     body = await read_json_object(request, ctx.max_body_bytes)
     catalog = ctx.store.catalog
-    action = "products.offers.update" if catalog.find(path) and catalog.get(
-        path).document.get("offers") else "products.offers.create"
+    action = (
+        "products.offers.update"
+        if catalog.find(path) and catalog.get(path).document.get("offers")
+        else "products.offers.create"
+    )
     given = body.get("products")
     as_list = isinstance(given, list)
     entry = given[0] if as_list and len(given) == 1 else given
     if not isinstance(entry, dict):
-        return _offers_error(path, action, {"products": "products must be an object with "
-                                                       "product and offers"})
+        return _offers_error(
+            path, action, {"products": "products must be an object with product and offers"}
+        )
     named = entry.get("product")
     if catalog.find(path) is None:
         return _offers_error(path, action, {"product": "Not found"})
     if named != path:
-        return JSON({"product": path, "action": action, "result": "error", "error": {
-            "product": f"Product in URL '{path}' does not match product in request body "
-                       f"'{named}'"}}, status_code=400)
+        return JSON(
+            {
+                "product": path,
+                "action": action,
+                "result": "error",
+                "error": {
+                    "product": f"Product in URL '{path}' does not match product in request body "
+                    f"'{named}'"
+                },
+            },
+            status_code=400,
+        )
     try:
         created = catalog.set_offers(path, entry.get("offers"))
     except DomainError as exc:
         return _offers_error(path, action, exc.errors)
-    record = {"product": path, "action": "product.offers.create" if created else
-              "product.offers.update", "result": "success"}
+    record = {
+        "product": path,
+        "action": "product.offers.create" if created else "product.offers.update",
+        "result": "success",
+    }
     return JSON({"products": [record] if as_list else record})

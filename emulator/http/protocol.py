@@ -69,16 +69,20 @@ class FastSpringHttpProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
             return
         method = match.group(1).decode("ascii")
-        body = orjson.dumps({"result": "error", "error": {
-            "method": f"Unknown method {method}; methods are upper-case"}})
-        self.transport.write(b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
-                             b"content-length: " + str(len(body)).encode() + b"\r\n"
-                             b"connection: close\r\n\r\n" + body)
+        body = orjson.dumps(
+            {
+                "result": "error",
+                "error": {"method": f"Unknown method {method}; methods are upper-case"},
+            }
+        )
+        self.transport.write(
+            b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + body
+        )
         self.transport.close()
 
 
 def with_header_timeout(seconds: float) -> type[FastSpringHttpProtocol]:
     """The protocol with another header timeout (uvicorn takes a class)."""
-    return type("FastSpringHttpProtocol", (FastSpringHttpProtocol,), {
-        "header_timeout": seconds})
-
+    return type("FastSpringHttpProtocol", (FastSpringHttpProtocol,), {"header_timeout": seconds})

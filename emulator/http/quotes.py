@@ -7,7 +7,7 @@ The quote service is Spring-based: errors are Spring bodies (`status`, `timestam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -31,28 +31,33 @@ quote_endpoint = spring_endpoint()
 
 def _view(ctx: RequestContext, quote: Quote) -> dict[str, Any]:
     store = ctx.store
-    return quote_view(quote, store.quotes.totals(quote), store.catalog, store.portal_host,
-                      store.slug)
+    return quote_view(
+        quote, store.quotes.totals(quote), store.catalog, store.portal_host, store.slug
+    )
 
 
 def _day(raw: str, name: str) -> int:
     try:
-        moment = datetime.strptime(raw[:10], "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(raw[:10], "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise QuoteError("Validation failed", [(name, "The format must be YYYY-MM-DD",
-                                                raw)]) from None
+        raise QuoteError(
+            "Validation failed", [(name, "The format must be YYYY-MM-DD", raw)]
+        ) from None
     return int(moment.timestamp() * 1000)
 
 
 def _filters(request: Request) -> Callable[[Quote], bool]:
     """The list's filters; `statuses` may repeat or be comma-separated."""
     pairs = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
-    statuses = {s.strip().upper() for k, v in pairs if k == "statuses" for s in v.split(",")
-                if s.strip()}
+    statuses = {
+        s.strip().upper() for k, v in pairs if k == "statuses" for s in v.split(",") if s.strip()
+    }
     unknown = statuses - set(STATUSES)
     if unknown:
-        raise QuoteError("Validation failed", [("statuses", "must be one of "
-                                                + ", ".join(STATUSES), sorted(unknown)[0])])
+        raise QuoteError(
+            "Validation failed",
+            [("statuses", "must be one of " + ", ".join(STATUSES), sorted(unknown)[0])],
+        )
     params = dict(pairs)
     bounds = {name: _day(params[name], name) for name in FILTER_DATES if params.get(name)}
     email = params.get("createdEmail", "").strip().lower()
@@ -71,15 +76,21 @@ def _filters(request: Request) -> Callable[[Quote], bool]:
         if "expiresEnd" in bounds and quote.expires >= bounds["expiresEnd"] + day:
             return False
         if "expiredBefore" in bounds and not (
-                quote.status == "EXPIRED" and quote.expires < bounds["expiredBefore"]):
+            quote.status == "EXPIRED" and quote.expires < bounds["expiredBefore"]
+        ):
             return False
         if email and (quote.recipient.get("email") or "").lower() != email:
             return False
-        if search and not any(search in (text or "").lower() for text in (
-                quote.id, quote.name, quote.recipient.get("email"),
-                quote.recipient.get("company"), quote.recipient.get("last"))):
-            return False
-        return True
+        if not search:
+            return True
+        texts = (
+            quote.id,
+            quote.name,
+            quote.recipient.get("email"),
+            quote.recipient.get("company"),
+            quote.recipient.get("last"),
+        )
+        return any(search in (text or "").lower() for text in texts)
 
     return keep
 
@@ -110,7 +121,7 @@ async def update_quote(request: Request, ctx: RequestContext) -> Response:
     """`PUT /quotes/{id}`: flat, or wrapped in `updateQuoteRequest` as the reference
     shows it."""
     quotes = ctx.store.quotes
-    quotes.get(request.path_params["id"])           # an unknown id is a 404 first
+    quotes.get(request.path_params["id"])  # an unknown id is a 404 first
     body = await read_json_object(request, ctx.max_body_bytes)
     return JSON(_view(ctx, quotes.update(request.path_params["id"], body)))
 
@@ -130,6 +141,7 @@ async def cancel_quote(request: Request, ctx: RequestContext) -> Response:
 
 
 # --- control plane: the buyer's side ----------------------------------------------------
+
 
 @quote_endpoint
 async def invoice_quote(request: Request, ctx: RequestContext) -> Response:

@@ -16,8 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.formats import iso_instant
-from emulator.domain.reports import (KINDS, ReportError, ReportJob, build_rows, page_of,
-                                     parse_request, run_job)
+from emulator.domain.reports import (
+    KINDS,
+    ReportError,
+    ReportJob,
+    build_rows,
+    page_of,
+    parse_request,
+    run_job,
+)
 from emulator.http.body import read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.responses import JSON, raw
@@ -46,12 +53,15 @@ def _store_name(ctx: RequestContext) -> str:
 
 
 def job_view(request: Request, job: ReportJob) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": job.id, "status": job.status, "name": job.name,
-                            "created": iso_instant(job.created)}
+    view: dict[str, Any] = {
+        "id": job.id,
+        "status": job.status,
+        "name": job.name,
+        "created": iso_instant(job.created),
+    }
     if job.status == "COMPLETE" and job.complete_date is not None:
         view["completeDate"] = iso_instant(job.complete_date)
-        view["downloadUrl"] = str(request.base_url).rstrip("/") + \
-            f"/data/v1/downloads/{job.id}"
+        view["downloadUrl"] = str(request.base_url).rstrip("/") + f"/data/v1/downloads/{job.id}"
     view["notificationEmails"] = list(job.emails)
     return view
 
@@ -74,11 +84,16 @@ async def _report(kind: str, request: Request, ctx: RequestContext) -> Response:
     parsed = parse_request(kind, body)
     store = ctx.store
     if parsed.run_async:
-        job = ReportJob(store.ids.base32("JOB"), KINDS[kind], kind, body,
-                        store.clock.now_ms(), list(parsed.emails))
+        job = ReportJob(
+            store.ids.base32("JOB"),
+            KINDS[kind],
+            kind,
+            body,
+            store.clock.now_ms(),
+            list(parsed.emails),
+        )
         store.reports.add(job)
-        return JSON({"id": job.id, "name": job.name, "status": job.status,
-                     "request": body})
+        return JSON({"id": job.id, "name": job.name, "status": job.status, "request": body})
     rows = await drive(build_rows(store, parsed, _store_name(ctx)))
     return JSON({"report": page_of(rows, parsed), "request": body})
 

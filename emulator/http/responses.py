@@ -16,27 +16,36 @@ class JSON(Response):
 
     media_type = "application/json"
 
-    def __init__(self, content: Any, status_code: int = 200,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
         self.status_code = status_code
         self.background = None
         self.body = orjson.dumps(content)
         self.raw_headers = [(b"content-length", str(len(self.body)).encode()), _CONTENT_TYPE]
         if headers:
-            self.raw_headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                                 for k, v in headers.items()]
+            self.raw_headers += [
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+            ]
 
 
-def raw(body: bytes, status_code: int = 200, content_type: bytes = b"application/json",
-        headers: dict[str, str] | None = None) -> Response:
+def raw(
+    body: bytes,
+    status_code: int = 200,
+    content_type: bytes = b"application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Bytes sent as they are: a cached document, a text body, a deliberately broken one."""
     response = Response(status_code=status_code)
     response.body = body
-    response.raw_headers = [(b"content-length", str(len(body)).encode()),
-                            (b"content-type", content_type)]
+    response.raw_headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", content_type),
+    ]
     if headers:
-        response.raw_headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                                 for k, v in headers.items()]
+        response.raw_headers += [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
     return response
 
 
@@ -48,9 +57,13 @@ def success(action: str, body: dict[str, Any] | None = None) -> JSON:
     return JSON(payload)
 
 
-def failure(action: str | None, errors: dict[str, str], status: int = 400,
-            echo: dict[str, str] | None = None,
-            headers: dict[str, str] | None = None) -> JSON:
+def failure(
+    action: str | None,
+    errors: dict[str, str],
+    status: int = 400,
+    echo: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSON:
     """FastSpring's error record: the action, the id it concerned, and field messages."""
     payload: dict[str, Any] = {}
     if action:

@@ -29,16 +29,27 @@ async def create_returns(request: Request, ctx: RequestContext) -> Response:
         except DomainError as exc:
             records.append(error_element("return.create", "order", order_id, exc.errors))
             continue
-        records.append({**return_view(record, store.portal_host), "action": "return.create",
-                        "result": "success"})
+        records.append(
+            {
+                **return_view(record, store.portal_host),
+                "action": "return.create",
+                "result": "success",
+            }
+        )
     return batch_response("returns", records)
 
 
 @endpoint("return.get")
 async def get_returns(request: Request, ctx: RequestContext) -> Response:
     store = ctx.store
-    records = run_each("return.get", "return", request.path_params["id"].split(","),
-                       lambda return_id: {**return_view(store.commerce.returns.get(return_id),
-                                                        store.portal_host),
-                                          "action": "return.get", "result": "success"})
+    records = run_each(
+        "return.get",
+        "return",
+        request.path_params["id"].split(","),
+        lambda return_id: {
+            **return_view(store.commerce.returns.get(return_id), store.portal_host),
+            "action": "return.get",
+            "result": "success",
+        },
+    )
     return batch_response("returns", records)

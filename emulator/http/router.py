@@ -29,6 +29,7 @@ class Route:
 @dataclass(frozen=True, slots=True)
 class Match:
     """A resolved path: the endpoint (None when the method is not allowed)."""
+
     endpoint: Endpoint | None
     params: dict[str, str]
     allowed: tuple[str, ...]
@@ -41,8 +42,9 @@ def _first_segment(path: str) -> str:
 def _compile(template: str) -> re.Pattern[str]:
     parts = _PARAM.split(template)
     # split() alternates literal text and parameter names.
-    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)"
-                      for i, p in enumerate(parts))
+    pattern = "".join(
+        re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(parts)
+    )
     return re.compile(pattern)
 
 
@@ -53,8 +55,10 @@ class Router:
         for route in routes:
             shape = _PARAM.sub("{}", route.template)
             if shapes.setdefault(shape, route.template) != route.template:
-                raise ValueError(f"{route.template} and {shapes[shape]} are the same path "
-                                 "with different parameter names")
+                raise ValueError(
+                    f"{route.template} and {shapes[shape]} are the same path "
+                    "with different parameter names"
+                )
             methods = by_template.setdefault(route.template, {})
             if route.method in methods:
                 raise ValueError(f"duplicate route {route.method} {route.template}")
@@ -62,7 +66,8 @@ class Router:
         self._groups: dict[str, list[tuple[re.Pattern[str], dict[str, Endpoint]]]] = {}
         for template, methods in by_template.items():
             self._groups.setdefault(_first_segment(template), []).append(
-                (_compile(template), methods))
+                (_compile(template), methods)
+            )
 
     def resolve(self, method: str, path: str) -> Match | None:
         """The endpoint for `method` on `path`; None when no template matches."""

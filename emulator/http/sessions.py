@@ -50,4 +50,3 @@ async def complete_session(request: Request, ctx: RequestContext) -> Response:
     else:
         order = store.commerce.complete_session(session_id, body.get("payment"))
     return success("order.get", order_record(ctx.store, order))
-

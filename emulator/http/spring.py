@@ -31,26 +31,41 @@ def _shown(value: Any) -> Any:
     return str(value)[:200]
 
 
-def spring_error(ctx: RequestContext, status: int, message: str,
-                 errors: list[tuple[str, str, str, Any]] | None = None,
-                 numbered: bool = False) -> JSON:
+def spring_error(
+    ctx: RequestContext,
+    status: int,
+    message: str,
+    errors: list[tuple[str, str, str, Any]] | None = None,
+    numbered: bool = False,
+) -> JSON:
     """`errors` are (errorCode, field, message, rejected value); `numbered` is the
     sessions v2 flavour (`"400 BAD_REQUEST"`, ISO timestamp)."""
     now = ctx.store.clock.now_ms()
     reason = REASONS.get(status, "BAD_REQUEST")
-    return JSON({"status": f"{status} {reason}" if numbered else reason,
-                 "timestamp": iso_instant(now) if numbered else
-                 utc(now).strftime("%d-%m-%Y %H:%M:%S"),
-                 "id": ctx.store.error_ids.base32("FS"), "message": message,
-                 "details": None,
-                 "errors": [{"errorCode": code, "field": field, "message": text,
-                             "rejectedValue": _shown(rejected)}
-                            for code, field, text, rejected in errors or ()]},
-                status_code=status)
+    return JSON(
+        {
+            "status": f"{status} {reason}" if numbered else reason,
+            "timestamp": iso_instant(now) if numbered else utc(now).strftime("%d-%m-%Y %H:%M:%S"),
+            "id": ctx.store.error_ids.base32("FS"),
+            "message": message,
+            "details": None,
+            "errors": [
+                {
+                    "errorCode": code,
+                    "field": field,
+                    "message": text,
+                    "rejectedValue": _shown(rejected),
+                }
+                for code, field, text, rejected in errors or ()
+            ],
+        },
+        status_code=status,
+    )
 
 
-def spring_endpoint(numbered: bool = False
-                    ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def spring_endpoint(
+    numbered: bool = False,
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a handler of a Spring service so every refusal becomes its error body."""
 
     def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -65,10 +80,10 @@ def spring_endpoint(numbered: bool = False
                 return spring_error(ctx, exc.status, exc.errors["request"], numbered=numbered)
             except DomainError as exc:
                 field, message = next(iter(exc.errors.items()))
-                return spring_error(ctx, 400, message,
-                                    [("INVALID_VALUE", field, message, None)], numbered)
+                return spring_error(
+                    ctx, 400, message, [("INVALID_VALUE", field, message, None)], numbered
+                )
 
         return run
 
     return decorate
-

@@ -9,18 +9,17 @@ from starlette.responses import Response
 
 from emulator.domain.calendar import parse_day
 from emulator.domain.errors import DomainError, Invalid
+from emulator.domain.formats import iso_date
 from emulator.domain.indexes import SUBSCRIPTION_EVENTS
 from emulator.domain.paging import paginate, parse_paging
 from emulator.domain.subscriptions import STATES
+from emulator.domain.views import history_view, subscription_view
 from emulator.http import pitfalls
-from emulator.http.batch import (batch_items, batch_response, element, error_element,
-                                 run_each)
+from emulator.http.batch import batch_items, batch_response, element, error_element, run_each
 from emulator.http.body import read_json, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.domain.views import history_view, subscription_view
-from emulator.domain.formats import iso_date
 from emulator.http.responses import JSON, failure, success
 from emulator.http.views import order_record, session_view
 
@@ -43,8 +42,12 @@ async def get_subscriptions(request: Request, ctx: RequestContext) -> Response:
     ids = request.path_params["id"].split(",")
     if len(ids) == 1:
         return success("subscription.get", _record(ctx, ids[0], "subscription.get"))
-    records = run_each("subscription.get", "subscription", ids,
-                       lambda sub_id: _record(ctx, sub_id, "subscription.get"))
+    records = run_each(
+        "subscription.get",
+        "subscription",
+        ids,
+        lambda sub_id: _record(ctx, sub_id, "subscription.get"),
+    )
     return batch_response("subscriptions", records)
 
 
@@ -67,8 +70,9 @@ def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> list[str]:
         account = store.accounts.find(params["accountId"])
         candidates.append(set(account.subscriptions) if account else set())
     if "products" in params:
-        candidates.append({i for path in params["products"].split(",")
-                           for i in index.for_product(path)})
+        candidates.append(
+            {i for path in params["products"].split(",") for i in index.for_product(path)}
+        )
     status = params.get("status")
     if status is not None:
         if status not in STATES:
@@ -85,8 +89,9 @@ def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> list[str]:
         if event not in SUBSCRIPTION_EVENTS:
             raise Invalid({"event": "Supported value: " + ", ".join(SUBSCRIPTION_EVENTS)})
         begin, end = _day_param(params, "begin"), _day_param(params, "end")
-        candidates.append(set(index.with_event(
-            event, begin, None if end is None else end + 86_400_000)))
+        candidates.append(
+            set(index.with_event(event, begin, None if end is None else end + 86_400_000))
+        )
     if not candidates:
         return store.subscriptions.all_ids()
     chosen = set.intersection(*candidates)
@@ -104,9 +109,16 @@ async def list_subscriptions(request: Request, ctx: RequestContext) -> Response:
     if filtered:
         subs = ctx.store.subscriptions
         items = [subscription_view(subs.get(i)) for i in found.items]
-    return success("subscription.getall", {"page": found.page, "limit": found.limit,
-                                           "nextPage": found.next_page, "total": found.total,
-                                           "subscriptions": items})
+    return success(
+        "subscription.getall",
+        {
+            "page": found.page,
+            "limit": found.limit,
+            "nextPage": found.next_page,
+            "total": found.total,
+            "subscriptions": items,
+        },
+    )
 
 
 @endpoint("subscription.cancel")
@@ -121,9 +133,12 @@ async def cancel_subscriptions(request: Request, ctx: RequestContext) -> Respons
         lifecycle.cancel(sub_id, immediately)
         return element("subscription.cancel", "subscription", sub_id)
 
-    return batch_response("subscriptions", run_each(
-        "subscription.cancel", "subscription", request.path_params["id"].split(","),
-        cancel))
+    return batch_response(
+        "subscriptions",
+        run_each(
+            "subscription.cancel", "subscription", request.path_params["id"].split(","), cancel
+        ),
+    )
 
 
 def _update_items(body: dict[str, Any], path_id: str | None) -> list[Any]:
@@ -131,8 +146,10 @@ def _update_items(body: dict[str, Any], path_id: str | None) -> list[Any]:
         return [{**body, "subscription": path_id}]
     items = batch_items(body, "subscriptions")
     if path_id is not None:
-        items = [{**i, "subscription": i.get("subscription", path_id)}
-                 if isinstance(i, dict) else i for i in items]
+        items = [
+            {**i, "subscription": i.get("subscription", path_id)} if isinstance(i, dict) else i
+            for i in items
+        ]
     return items
 
 
@@ -148,18 +165,26 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
     records = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("subscription"), str):
-            records.append(error_element("subscription.update", "subscription", None,
-                                         {"subscription": "Not found"}))
+            records.append(
+                error_element(
+                    "subscription.update", "subscription", None, {"subscription": "Not found"}
+                )
+            )
             continue
         sub_id = item["subscription"]
         try:
             _, preview = lifecycle.update(sub_id, item)
         except DomainError as exc:
-            records.append(error_element("subscription.update", "subscription", sub_id,
-                                         exc.errors))
+            records.append(error_element("subscription.update", "subscription", sub_id, exc.errors))
             continue
-        records.append(element("subscription.update", "subscription", sub_id,
-                               {"preview": preview} if preview is not None else None))
+        records.append(
+            element(
+                "subscription.update",
+                "subscription",
+                sub_id,
+                {"preview": preview} if preview is not None else None,
+            )
+        )
     return batch_response("subscriptions", records)
 
 
@@ -168,28 +193,28 @@ async def charge_subscriptions(request: Request, ctx: RequestContext) -> Respons
     """Charge managed subscriptions now, one result per item, at most 50 per call."""
     items = batch_items(await read_json_object(request, ctx.max_body_bytes), "subscriptions")
     if len(items) > MAX_CHARGE_BATCH:
-        raise Invalid({"subscriptions": f"At most {MAX_CHARGE_BATCH} subscriptions per "
-                                        "request"})
+        raise Invalid({"subscriptions": f"At most {MAX_CHARGE_BATCH} subscriptions per request"})
     lifecycle = ctx.store.lifecycle
     records = []
     for item in items:
         sub_id = item.get("subscription") if isinstance(item, dict) else None
         if not isinstance(sub_id, str):
-            records.append(error_element("subscription.charge", "subscription", None,
-                                         {"subscription": "Not found"}))
+            records.append(
+                error_element(
+                    "subscription.charge", "subscription", None, {"subscription": "Not found"}
+                )
+            )
             continue
         try:
             lifecycle.charge_managed(sub_id)
         except DomainError as exc:
-            records.append(error_element("subscription.charge", "subscription", sub_id,
-                                         exc.errors))
+            records.append(error_element("subscription.charge", "subscription", sub_id, exc.errors))
             continue
         records.append(element("subscription.charge", "subscription", sub_id))
     answer = batch_response("subscriptions", records)
     # FastSpring's reference prints the list under `subscription`; live clients read
     # `subscriptions`. Both carry it.
-    return JSON({"subscriptions": records, "subscription": records},
-                status_code=answer.status_code)
+    return JSON({"subscriptions": records, "subscription": records}, status_code=answer.status_code)
 
 
 @endpoint("subscription.get", echo=("subscription", "id"))
@@ -199,10 +224,14 @@ async def subscription_entries(request: Request, ctx: RequestContext) -> Respons
     sub = store.subscriptions.get(request.path_params["id"])
     # yyyy-mm-dd strings, as FastSpring's entries documentation and live clients have
     # them (docs/fidelity.md).
-    entries = [{"beginPeriodDate": iso_date(begin),
-                "endPeriodDate": None if end is None else iso_date(end),
-                "order": order_record(store, store.orders.get(order_id))}
-               for order_id, begin, end in reversed(sub.entries)]
+    entries = [
+        {
+            "beginPeriodDate": iso_date(begin),
+            "endPeriodDate": None if end is None else iso_date(end),
+            "order": order_record(store, store.orders.get(order_id)),
+        }
+        for order_id, begin, end in reversed(sub.entries)
+    ]
     return JSON(entries)
 
 
@@ -222,8 +251,7 @@ async def pause_subscription(request: Request, ctx: RequestContext) -> Response:
         raise Invalid({"subscription.pause": "Unable to find subscription."})
     body = await read_json(request, ctx.max_body_bytes)
     store.lifecycle.pause(sub_id, _pause_count(body))
-    return success("subscriptions.pause.get",
-                   subscription_view(store.subscriptions.get(sub_id)))
+    return success("subscriptions.pause.get", subscription_view(store.subscriptions.get(sub_id)))
 
 
 @endpoint("subscriptions.resume")
@@ -231,9 +259,7 @@ async def resume_subscription(request: Request, ctx: RequestContext) -> Response
     store = ctx.store
     sub_id = request.path_params["id"]
     store.lifecycle.resume(sub_id)
-    return success("subscriptions.resume",
-                   subscription_view(store.subscriptions.get(sub_id)))
-
+    return success("subscriptions.resume", subscription_view(store.subscriptions.get(sub_id)))
 
 
 @endpoint("subscriptions.estimate.update")
@@ -244,9 +270,12 @@ async def estimate_subscription(request: Request, ctx: RequestContext) -> Respon
         estimate = ctx.store.lifecycle.estimate(body)
     except DomainError as exc:
         subscription = body.get("subscription")
-        return failure("subscriptions.estimate.update", exc.errors, 400,
-                       {"subscription": subscription if isinstance(subscription, str)
-                        else None})
+        return failure(
+            "subscriptions.estimate.update",
+            exc.errors,
+            400,
+            {"subscription": subscription if isinstance(subscription, str) else None},
+        )
     return JSON(estimate)
 
 
@@ -270,6 +299,10 @@ async def subscription_history(request: Request, ctx: RequestContext) -> Respons
     if order not in ("increasing", "decreasing"):
         raise Invalid({"order": "Supported value: increasing, decreasing"})
     sub = ctx.store.subscriptions.get(request.path_params["id"])
-    return success("subscription.history", {
-        "subscription": sub.id,
-        "history": history_view(sub, scope, newest_first=order == "decreasing")})
+    return success(
+        "subscription.history",
+        {
+            "subscription": sub.id,
+            "history": history_view(sub, scope, newest_first=order == "decreasing"),
+        },
+    )

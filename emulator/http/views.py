@@ -16,6 +16,12 @@ def order_record(store: Store, order: Order) -> dict[str, Any]:
 
 def session_view(session: Session, subtotal: float) -> dict[str, Any]:
     """A checkout session as `POST /sessions` answers it (section 4.6)."""
-    return {"id": session.id, "currency": session.currency, "expires": session.expires,
-            "order": session.order_id, "account": session.account_id, "subtotal": subtotal,
-            "items": [dict(i) for i in session.items]}
+    return {
+        "id": session.id,
+        "currency": session.currency,
+        "expires": session.expires,
+        "order": session.order_id,
+        "account": session.account_id,
+        "subtotal": subtotal,
+        "items": [dict(i) for i in session.items],
+    }

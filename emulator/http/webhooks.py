@@ -41,11 +41,20 @@ async def deliveries(request: Request, ctx: RequestContext) -> Response:
     raw_limit = params.get("limit", "1000")
     if not raw_limit.isdecimal() or not 0 < int(raw_limit) <= 10_000:
         raise Invalid({"limit": "limit must be from 1 to 10000"})
-    chosen = [a for a in hooks.attempts
-              if params.get("webhook") in (None, a.webhook)
-              and (params.get("event") is None or params["event"] in a.events)]
-    return JSON({"deliveries": [{**a.as_dict(), "finalState": hooks.final_state(a)}
-                                for a in chosen[-int(raw_limit):]]})
+    chosen = [
+        a
+        for a in hooks.attempts
+        if params.get("webhook") in (None, a.webhook)
+        and (params.get("event") is None or params["event"] in a.events)
+    ]
+    return JSON(
+        {
+            "deliveries": [
+                {**a.as_dict(), "finalState": hooks.final_state(a)}
+                for a in chosen[-int(raw_limit) :]
+            ]
+        }
+    )
 
 
 @endpoint("emulator.redeliver", echo=("delivery", "id"))
@@ -68,15 +77,26 @@ async def wait(request: Request, ctx: RequestContext) -> Response:
         raise Invalid({"type": "type must be an event type such as order.completed"})
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000:
         raise Invalid({"count": "count must be a positive integer"})
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            0 <= timeout <= MAX_WAIT_S):
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not (0 <= timeout <= MAX_WAIT_S)
+    ):
         raise Invalid({"timeout": f"timeout must be from 0 to {MAX_WAIT_S} seconds"})
     done, seen = await ctx.namespace.hooks.wait_for(type_, count, float(timeout))
     events = [event_payload(e, expand=True) for e in seen]
     if done:
         return JSON({"result": "success", "acknowledged": len(seen), "events": events})
-    return JSON({"result": "timeout", "acknowledged": len(seen), "wanted": count,
-                 "type": type_, "events": events}, status_code=408)
+    return JSON(
+        {
+            "result": "timeout",
+            "acknowledged": len(seen),
+            "wanted": count,
+            "type": type_,
+            "events": events,
+        },
+        status_code=408,
+    )
 
 
 @endpoint("webhooks.update")

@@ -8,6 +8,7 @@ holding up the events behind them; acknowledged events are never sent again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
@@ -35,17 +36,19 @@ _BODY_KEPT = 4096
 @dataclass(slots=True)
 class Delivery:
     """One event's delivery to one webhook."""
+
     event: Event
-    wire_id: str                  # the id sent; a manual resend uses a new one
+    wire_id: str  # the id sent; a manual resend uses a new one
     attempts: int = 0
     first_at: int | None = None
     next_at: int | None = None
-    state: str = "pending"        # pending | retrying | acknowledged | failed
+    state: str = "pending"  # pending | retrying | acknowledged | failed
 
 
 @dataclass(slots=True)
 class Attempt:
     """One POST, as `GET /_emulator/webhooks/deliveries` shows it."""
+
     id: str
     webhook: str
     url: str
@@ -63,13 +66,21 @@ class Attempt:
     state: str = "pending"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "webhook": self.webhook, "url": self.url, "at": self.at,
-                "events": self.events, "attempt": self.attempt,
-                "request": {"headers": self.request_headers, "body": self.request_body},
-                "response": {"status": self.status, "body": self.response_body},
-                "error": self.error, "durationMs": round(self.duration_ms, 3),
-                "acknowledged": self.acknowledged, "nextRetry": self.next_retry,
-                "state": self.state}
+        return {
+            "id": self.id,
+            "webhook": self.webhook,
+            "url": self.url,
+            "at": self.at,
+            "events": self.events,
+            "attempt": self.attempt,
+            "request": {"headers": self.request_headers, "body": self.request_body},
+            "response": {"status": self.status, "body": self.response_body},
+            "error": self.error,
+            "durationMs": round(self.duration_ms, 3),
+            "acknowledged": self.acknowledged,
+            "nextRetry": self.next_retry,
+            "state": self.state,
+        }
 
 
 class Channel:
@@ -92,8 +103,7 @@ class Channel:
         self._queue.append(delivery.wire_id)
 
     def next_retry_at(self) -> int | None:
-        while self._retries and self.deliveries[self._retries[0][2]].next_at != \
-                self._retries[0][0]:
+        while self._retries and self.deliveries[self._retries[0][2]].next_at != self._retries[0][0]:
             heapq.heappop(self._retries)
         return self._retries[0][0] if self._retries else None
 
@@ -129,14 +139,20 @@ class Channel:
         webhook = self.webhook
         now = self.hooks.now_ms()
         try:
-            body = envelope([event_payload(d.event, webhook.expand, d.wire_id)
-                             for d in batch])
-        except Exception as exc:        # noqa: BLE001 (the batch must never be lost)
+            body = envelope([event_payload(d.event, webhook.expand, d.wire_id) for d in batch])
+        except Exception as exc:
             # Recorded as a failed attempt, so the batch's events are retried on the
             # schedule like any failure, never dropped.
-            failed = Attempt(self.hooks.new_id(), webhook.id, webhook.url, now,
-                             [d.wire_id for d in batch],
-                             max(d.attempts for d in batch) + 1, {}, "")
+            failed = Attempt(
+                self.hooks.new_id(),
+                webhook.id,
+                webhook.url,
+                now,
+                [d.wire_id for d in batch],
+                max(d.attempts for d in batch) + 1,
+                {},
+                "",
+            )
             failed.error = f"could not build the request: {type(exc).__name__}: {exc}"
             self._settle(batch, set(), now, failed)
             self.hooks.record(failed)
@@ -144,20 +160,28 @@ class Channel:
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if webhook.secret:
             headers["X-FS-Signature"] = signature(webhook.secret, body)
-        attempt = Attempt(self.hooks.new_id(), webhook.id, webhook.url, now,
-                          [d.wire_id for d in batch], max(d.attempts for d in batch) + 1,
-                          headers, body.decode("utf-8"))
+        attempt = Attempt(
+            self.hooks.new_id(),
+            webhook.id,
+            webhook.url,
+            now,
+            [d.wire_id for d in batch],
+            max(d.attempts for d in batch) + 1,
+            headers,
+            body.decode("utf-8"),
+        )
         started = time.perf_counter()
         status, reply = None, b""
         try:
-            response = await self.hooks.client.post(webhook.url, content=body,
-                                                     headers=headers, timeout=webhook.timeout)
+            response = await self.hooks.client.post(
+                webhook.url, content=body, headers=headers, timeout=webhook.timeout
+            )
             status, reply = response.status_code, response.content
         except httpx.TimeoutException:
             attempt.error = f"timed out after {webhook.timeout:g} s"
         except httpx.HTTPError as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}" or type(exc).__name__
-        except Exception as exc:        # noqa: BLE001 (a failed POST, whatever its cause)
+            attempt.error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000
         attempt.status = status
@@ -166,8 +190,7 @@ class Channel:
         self._settle(batch, acked, now, attempt)
         self.hooks.record(attempt)
 
-    def _settle(self, batch: list[Delivery], acked: set[str], now: int,
-                attempt: Attempt) -> None:
+    def _settle(self, batch: list[Delivery], acked: set[str], now: int, attempt: Attempt) -> None:
         retries = []
         for delivery in batch:
             delivery.attempts += 1
@@ -221,17 +244,13 @@ class Channel:
         timeout = None
         if due is not None and not self.hooks.clock_frozen():
             timeout = max((due - self.hooks.now_ms()) / 1000, 0.0)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wakeup.wait(), timeout)
-        except TimeoutError:
-            pass
 
     async def stop(self) -> None:
         worker = self._worker
         if worker is not None and worker.get_loop() is asyncio.get_running_loop():
             worker.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await worker
-            except asyncio.CancelledError:
-                pass
         self._worker = None

@@ -22,7 +22,7 @@ class Webhook:
     url: str
     secret: str | None = None
     expand: bool = False
-    events: frozenset[str] | None = None     # None: every event type
+    events: frozenset[str] | None = None  # None: every event type
     scope: str = "all"
     schedule: str = "current"
     timeout: float = DEFAULT_TIMEOUT_S
@@ -33,9 +33,16 @@ class Webhook:
         return self.scope == "all" or (self.scope == "live") == live
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "url": self.url, "secret": self.secret, "expand": self.expand,
-                "events": None if self.events is None else sorted(self.events),
-                "scope": self.scope, "schedule": self.schedule, "timeout": self.timeout}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "secret": self.secret,
+            "expand": self.expand,
+            "events": None if self.events is None else sorted(self.events),
+            "scope": self.scope,
+            "schedule": self.schedule,
+            "timeout": self.timeout,
+        }
 
 
 def valid_url(url: object) -> bool:
@@ -51,8 +58,7 @@ def valid_secret(secret: object) -> bool:
 
 def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
     """A webhook from `POST /_emulator/webhooks`; every field but `url` is optional."""
-    refuse_unknown(raw, ("url", "secret", "expand", "events", "scope", "schedule",
-                         "timeout"))
+    refuse_unknown(raw, ("url", "secret", "expand", "events", "scope", "schedule", "timeout"))
     errors: dict[str, str] = {}
     url = raw.get("url")
     if not valid_url(url):
@@ -64,8 +70,9 @@ def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
     if not isinstance(expand, bool):
         errors["expand"] = "expand must be true or false"
     events = raw.get("events")
-    if events is not None and (not isinstance(events, list) or not all(
-            isinstance(e, str) and e for e in events)):
+    if events is not None and (
+        not isinstance(events, list) or not all(isinstance(e, str) and e for e in events)
+    ):
         errors["events"] = "events must be a list of event types, or null for all"
     scope = raw.get("scope", "all")
     if scope not in SCOPES:
@@ -74,11 +81,21 @@ def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
     if schedule not in SCHEDULES:
         errors["schedule"] = "schedule must be current, legacy or fast"
     timeout = raw.get("timeout", DEFAULT_TIMEOUT_S)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            0 < timeout <= 120):
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not (0 < timeout <= 120)
+    ):
         errors["timeout"] = "timeout must be a number of seconds from 0 to 120"
     if errors:
         raise Invalid(errors)
-    return Webhook(webhook_id, url, secret, expand,
-                   None if events is None else frozenset(events), scope, schedule,
-                   float(timeout))
+    return Webhook(
+        webhook_id,
+        url,
+        secret,
+        expand,
+        None if events is None else frozenset(events),
+        scope,
+        schedule,
+        float(timeout),
+    )

@@ -9,6 +9,7 @@ and awaits them, so the call returns with everything due already delivered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -32,8 +33,13 @@ MAX_WAIT_S = 300
 
 
 class Hooks:
-    def __init__(self, store: Store, client: Callable[[], httpx.AsyncClient],
-                 boot_webhooks: Iterable[Mapping[str, Any]], seed: int | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        client: Callable[[], httpx.AsyncClient],
+        boot_webhooks: Iterable[Mapping[str, Any]],
+        seed: int | None,
+    ) -> None:
         self._client = client
         self._boot = [dict(raw) for raw in boot_webhooks]
         self._ids = IdGenerator(seed, f"{store.name}:webhooks")
@@ -67,7 +73,7 @@ class Hooks:
     # --- configuration ------------------------------------------------------------------
 
     def add(self, raw: Mapping[str, Any]) -> Webhook:
-        parse_webhook("check", raw)     # a refused webhook must not use up a seeded id
+        parse_webhook("check", raw)  # a refused webhook must not use up a seeded id
         webhook = parse_webhook(self._ids.new_id(), raw)
         self.channels[webhook.id] = Channel(self, webhook)
         return webhook
@@ -88,8 +94,12 @@ class Hooks:
         if secret is None or secret == "":
             raise Invalid({"hmacSecret": "A HMAC Secret is required"})
         if not valid_secret(secret):
-            raise Invalid({"hmacSecret": "Maximum length exceeded. The HMAC Secret must be no "
-                                         "longer than 100 characters long."})
+            raise Invalid(
+                {
+                    "hmacSecret": "Maximum length exceeded. The HMAC Secret must be no "
+                    "longer than 100 characters long."
+                }
+            )
         matching = [c.webhook for c in self.channels.values() if c.webhook.url == url]
         if not matching:
             raise Invalid({"url": "No webhook is configured for this url"})
@@ -155,8 +165,11 @@ class Hooks:
         async with self._advance_lock.get():
             await self.pump_all()
             while True:
-                dues = [t for t in (lifecycle.next_due_at(), self.next_retry_at())
-                        if t is not None and t <= target_ms]
+                dues = [
+                    t
+                    for t in (lifecycle.next_due_at(), self.next_retry_at())
+                    if t is not None and t <= target_ms
+                ]
                 if not dues:
                     break
                 at = min(dues)
@@ -169,8 +182,9 @@ class Hooks:
             await self.pump_all()
         return done
 
-    async def wait_for(self, type_: str | None, count: int, timeout_s: float
-                       ) -> tuple[bool, list[Event]]:
+    async def wait_for(
+        self, type_: str | None, count: int, timeout_s: float
+    ) -> tuple[bool, list[Event]]:
         """Until `count` events (of `type_`, or any) have been acknowledged."""
         deadline = time.monotonic() + timeout_s
         waiter = asyncio.Event()
@@ -182,10 +196,8 @@ class Hooks:
                 if len(seen) >= count or remaining <= 0:
                     return len(seen) >= count, seen
                 waiter.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter.wait(), remaining)
-                except TimeoutError:
-                    pass
         finally:
             self._waiters.discard(waiter)
 

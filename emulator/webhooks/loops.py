@@ -43,7 +43,8 @@ class WebhookClient:
 
     def __init__(self) -> None:
         self._client: PerLoop[httpx.AsyncClient] = PerLoop(
-            lambda: httpx.AsyncClient(follow_redirects=False, trust_env=False))
+            lambda: httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        )
 
     def __call__(self) -> httpx.AsyncClient:
         return self._client.get()

@@ -35,9 +35,14 @@ def collapse(value: Any) -> Any:
 
 def event_payload(event: Event, expand: bool, event_id: str | None = None) -> dict[str, Any]:
     """One event as webhooks send it; `event_id` replaces the id for a manual resend."""
-    return {"id": event_id or event.id, "live": event.live, "processed": False,
-            "type": event.type, "created": event.created,
-            "data": event.data if expand else collapse(event.data)}
+    return {
+        "id": event_id or event.id,
+        "live": event.live,
+        "processed": False,
+        "type": event.type,
+        "created": event.created,
+        "data": event.data if expand else collapse(event.data),
+    }
 
 
 def envelope(events: list[dict[str, Any]]) -> bytes:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 HOUR_MS = 3_600_000
-CURRENT_DELAYS_H = (1, 2, 4, 6, 6, 6)      # then 24 h each
+CURRENT_DELAYS_H = (1, 2, 4, 6, 6, 6)  # then 24 h each
 CURRENT_WINDOW_MS = 7 * 24 * HOUR_MS
 CURRENT_MAX_RETRIES = 12
 LEGACY_DELAY_MS = 10 * 60_000
 LEGACY_WINDOW_MS = 24 * HOUR_MS
 
 
-def next_retry(schedule: str, attempts: int, first_attempt_ms: int, last_attempt_ms: int
-               ) -> int | None:
+def next_retry(
+    schedule: str, attempts: int, first_attempt_ms: int, last_attempt_ms: int
+) -> int | None:
     """When to retry after `attempts` failed attempts, or None: permanently failed.
 
     Current: 1 h, 2 h, 4 h, 6 h, 6 h, 6 h, then every 24 h, at most 12 retries and

@@ -28,7 +28,7 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 class Handler(BaseHTTPRequestHandler):
     secret = os.environ.get("WEBHOOK_SECRET", "")
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's spelling)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if not signature_ok(self.secret, body, self.headers.get("X-FS-Signature")):
             print(json.dumps({"rejected": "bad signature"}), flush=True)
@@ -36,8 +36,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             events = json.loads(body)["events"]
-            lines = [json.dumps({"id": e["id"], "type": e["type"], "created": e["created"],
-                                 "live": e["live"]}) for e in events]
+            lines = [
+                json.dumps(
+                    {"id": e["id"], "type": e["type"], "created": e["created"], "live": e["live"]}
+                )
+                for e in events
+            ]
         except (ValueError, KeyError, TypeError):
             self._answer(400)
             return
