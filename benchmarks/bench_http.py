@@ -86,7 +86,9 @@ def wrk(url: str, seconds: int, connections: int, script: str | None, env: dict)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         print(f"    warning: {errors.group(1)} non-2xx responses", file=sys.stderr)
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert rate is not None, out
+    return float(rate.group(1))
 
 
 def start(argv: list[str]) -> subprocess.Popen:

@@ -58,8 +58,11 @@ class Sub:
         if self.state == "canceled":
             return (self.deactivation_date, "deactivate") if self.deactivation_date else None
         if self.state == "paused":
+            assert self.resume_date is not None
             return self.resume_date, "resume"
+        assert self.next is not None
         if self.state == "overdue":
+            assert self.overdue_since is not None
             if self.sent < 2:
                 return self.overdue_since + (self.sent + 1) * WEEK, "notice"
             return self.overdue_since + 3 * WEEK, "deactivate"
@@ -126,6 +129,7 @@ class Model:
             sub.events.append("subscription.deactivated")
         else:
             sub.prior, sub.state = sub.state, "canceled"
+            assert sub.next is not None
             sub.deactivation_date = max(sub.next - DAY, today)
             sub.events.append("subscription.canceled")
         return True
@@ -152,7 +156,7 @@ class Model:
 
     def pause(self, sub_id: str, periods: int) -> bool:
         sub = self.subs[sub_id]
-        if sub.managed or sub.state != "active":
+        if sub.managed or sub.state != "active" or sub.next is None:
             return False
         sub.pause_date, sub.resume_date = sub.next, plus_months(sub.next, periods)
         sub.events += ["subscription.paused", "subscription.updated"]

@@ -16,6 +16,7 @@ import time
 
 from starlette.datastructures import State
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator import persistence
@@ -29,7 +30,7 @@ from emulator.http.context import RequestContext
 from emulator.http.faulting import apply_fault
 from emulator.http.pitfalls import MISSING_USER_AGENT, PitfallRefused
 from emulator.http.responses import failure
-from emulator.http.router import Router
+from emulator.http.router import Match, Router
 from emulator.registry import Registry
 from emulator.routes import ROUTES
 
@@ -235,9 +236,13 @@ class EmulatorApp:
                     fault,
                 )
 
+    def _refuses(self, method: str, path: str) -> bool:
+        return _refusal(self.router.resolve(method, path))
+
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         match = self.router.resolve(method, path)
+        response: Response
         if (
             method == "HEAD"
             and match is not None
@@ -250,11 +255,7 @@ class EmulatorApp:
         if match is None:
             response = failure(None, {"path": f"Not found: {path}"}, 404)
         elif match.endpoint is None:
-            allowed = [
-                m
-                for m in match.allowed
-                if not getattr(self.router.resolve(m, path).endpoint, "refuses", False)
-            ]  # type: ignore[union-attr]
+            allowed = [m for m in match.allowed if not self._refuses(m, path)]
             allowed += ["HEAD"] if "GET" in allowed else []
             response = failure(
                 None,
@@ -273,6 +274,11 @@ class EmulatorApp:
                     None, {"server": "Internal emulator error; see the emulator log."}, 500
                 )
         await response(scope, receive, send)
+
+
+def _refusal(match: Match | None) -> bool:
+    """The endpoint is served only to answer as the real API refuses it."""
+    return match is not None and bool(getattr(match.endpoint, "refuses", False))
 
 
 def _without_body(send: Send) -> Send:

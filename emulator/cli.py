@@ -346,7 +346,7 @@ class _AnnouncingServer(uvicorn.Server):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.should_exit or not self.servers:
             return
@@ -401,7 +401,7 @@ def serve(settings: Settings) -> int:
         port=settings.port,
         log_level=settings.log_level,
         http=with_header_timeout(settings.header_timeout),
-        timeout_keep_alive=settings.keep_alive_timeout,
+        timeout_keep_alive=max(1, round(settings.keep_alive_timeout)),
         limit_concurrency=settings.max_connections,
         access_log=settings.log_level in ("info", "debug", "trace"),
         ssl_certfile=certificate[0] if certificate else None,

@@ -16,7 +16,10 @@ import orjson
 from emulator import __version__
 
 Schema = dict[str, Any]
-STRING, INTEGER, NUMBER, BOOLEAN = ({"type": t} for t in ("string", "integer", "number", "boolean"))
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+NUMBER: Schema = {"type": "number"}
+BOOLEAN: Schema = {"type": "boolean"}
 NULLABLE_STRING: Schema = {"type": ["string", "null"]}
 ID: Schema = {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"}
 

@@ -715,7 +715,6 @@ def _report_paths() -> dict[str, Any]:
 
 
 def paths() -> dict[str, Any]:
-    coupon_ops = {"error_schema": "Unreadable"}
     return {
         **_v2_paths(),
         **_report_paths(),
@@ -739,7 +738,10 @@ def paths() -> dict[str, Any]:
         "/coupons": {
             "get": op("List coupon ids", "CouponIds", errors=()),
             "post": op(
-                "Create or update a coupon", "CouponRecord", body="CouponBody", **coupon_ops
+                "Create or update a coupon",
+                "CouponRecord",
+                body="CouponBody",
+                error_schema="Unreadable",
             ),
         },
         "/coupons/{id}": {
@@ -751,7 +753,7 @@ def paths() -> dict[str, Any]:
                 "CodesAdded",
                 params=COUPON_PATH,
                 body="CodesBody",
-                **coupon_ops,
+                error_schema="Unreadable",
             ),
             "delete": op("Delete a coupon", "CouponRecord", params=COUPON_PATH, errors=()),
         },

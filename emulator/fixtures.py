@@ -268,7 +268,8 @@ class _Loader:
             clock = {"start": clock}
         if not isinstance(clock, Mapping):
             raise self.fail("clock", "clock", "clock must be {start: <ISO-8601>, frozen: true}")
-        start = parse_instant(clock.get("start")) if isinstance(clock.get("start"), str) else None
+        given = clock.get("start")
+        start = parse_instant(given) if isinstance(given, str) else None
         if start is None:
             raise self.fail("clock", "start", "start must be an ISO-8601 instant")
         frozen = clock.get("frozen", True)
@@ -341,6 +342,7 @@ class _Loader:
                     entry, "items", "overdue and paused need a product that renews by itself"
                 )
             day = start_of_day(start)
+            assert pricing.interval is not None  # a subscription product, checked above
             period_days = (
                 pricing.trial
                 or (add_interval(day, pricing.interval, pricing.interval_length) - day) // DAY_MS

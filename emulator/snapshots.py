@@ -59,7 +59,9 @@ def _set_ids(generator: IdGenerator, data: dict[str, Any]) -> None:
 
 def _plain(record: Any) -> Any:
     """A dataclass (and what it holds) as JSON-ready data; tuples become lists."""
-    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    return record
 
 
 def _notice(data: dict[str, Any]) -> Notice:

@@ -57,6 +57,7 @@ def check_response(method: str, path: str, status: int, headers: Any, body: byte
         sent = headers.get("content-type", "").split(";")[0]
         assert sent in documented, f"{method} {path} {status} sent {sent}, not {documented}"
         return
+    assert template is not None
     key = (template, method.lower(), str(status))
     validator = _validators.get(key)
     if validator is None:

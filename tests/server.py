@@ -73,7 +73,9 @@ def start(
         raise RuntimeError("emulator did not start:\n" + "".join(lines))
     # Keep only what came from the start line on, so tests see the announced line first.
     del lines[: lines.index(line)]
-    running = RunningEmulator(process, ANNOUNCE.search(line).group(1), line.rstrip("\n"), lines)
+    announced_url = ANNOUNCE.search(line)
+    assert announced_url is not None
+    running = RunningEmulator(process, announced_url.group(1), line.rstrip("\n"), lines)
     running._reader = reader
     return running
 

@@ -34,6 +34,7 @@ class ReceiverProcess:
         self.url = self.lines.get(timeout=20)["listening"] + "/webhooks"
 
     def _read(self) -> None:
+        assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(json.loads(line))
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -18,7 +19,7 @@ from tests.conftest import client_for
 from tests.server import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = {
+BASE: dict[str, Any] = {
     "clock": {"start": "2027-01-15T10:00:00Z"},
     "products": [
         {"product": "pro", "pricing": {"interval": "month", "price": {"USD": 10}}},

@@ -376,7 +376,7 @@ def _request(
         if template.endswith("/convert")
         else made.get("sub")
     )
-    values = {
+    values: dict[str, Any] = {
         "coupon_id": "blackfriday",
         "country": "DE",
         "currency": "EUR",
@@ -394,9 +394,11 @@ def _request(
         "page": "1",
         "return": "true",
     }
-    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
-    params = dict(pair.split("=", 1) for pair in query.split("&")) if query else {}
-    params = {k: re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], v) for k, v in params.items()}
+    url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+    params: dict[str, Any] = dict(pair.split("=", 1) for pair in query.split("&")) if query else {}
+    params = {
+        k: re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), v) for k, v in params.items()
+    }
     schema = (
         operation.get("requestBody", {})
         .get("content", {})
@@ -436,7 +438,7 @@ def _request(
     return url, params, body
 
 
-def _fill(value: Any, names: dict[str, str]) -> Any:
+def _fill(value: Any, names: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {k: _fill(v, names) for k, v in value.items()}
     if isinstance(value, list):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.shop import add_product, advance, buy, event_types, events, shop, subscription_of
@@ -274,7 +276,8 @@ def test_unknown_return_and_bad_bodies(client):
             }
         ]
     }
-    for body in ({}, {"returns": []}, {"returns": "x"}):
+    bodies: list[dict[str, Any]] = [{}, {"returns": []}, {"returns": "x"}]
+    for body in bodies:
         assert client.post("/returns", json=body).status_code == 400
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.shop import add_product, shop
@@ -213,6 +215,7 @@ def test_offer_errors_change_nothing(client):
 
 
 def test_bad_exchange_rates_are_refused(client):
+    body: dict[str, Any]
     for body in (
         {"rates": {"EUR": 0}},
         {"rates": {"eur": 1}},

@@ -111,17 +111,17 @@ def test_webhooks_keys_errors(client, receiver, body, field):
 def test_a_partial_202_acknowledges_only_the_listed_ids_and_retries_the_rest(client):
     def respond(request):
         ids = [e["id"] for e in request["json"]["events"]]
-        first_post = len(receiver.requests) == 1
+        first_post = len(partial.requests) == 1
         return 202, ("\n".join(ids[:1]) if first_post else "\n".join(ids)).encode()
 
-    with Receiver(respond) as receiver:
-        hook(client, receiver.url)
+    with Receiver(respond) as partial:
+        hook(client, partial.url)
         buy(client, "pro")
         flush(client)
-        first = receiver.requests[0]["json"]["events"]
+        first = partial.requests[0]["json"]["events"]
         assert len(first) == 4
         client.post("/_emulator/clock/advance", json={"seconds": 3600})
-        second = receiver.requests[1]["json"]["events"]
+        second = partial.requests[1]["json"]["events"]
         assert [e["id"] for e in second] == [e["id"] for e in first[1:]]
         deliveries = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
         assert [d["state"] for d in deliveries] == ["partially acknowledged", "acknowledged"]
@@ -190,7 +190,7 @@ def test_a_restarted_receiver_gets_everything(client):
     hook(client, url)
     buy(client, "pro")
     flush(client)
-    with Receiver(port=urlsplit(url).port) as receiver:
+    with Receiver(port=urlsplit(url).port or 0) as receiver:
         client.post("/_emulator/clock/advance", json={"seconds": 3600})
         assert [e["id"] for e in receiver.events()] == log_ids(client)
     assert client.get("/events/unprocessed", params={"days": 1}).json()["events"] == []

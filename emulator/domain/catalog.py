@@ -180,7 +180,7 @@ def _parse_pricing_field(name: str, value: object, current: Pricing) -> object:
 def _merge_pricing(raw: object, current: Pricing) -> Pricing:
     if not isinstance(raw, Mapping):
         raise Invalid({"pricing": "pricing must be an object"})
-    values = {f: getattr(current, f) for f in Pricing.__slots__}  # type: ignore[attr-defined]
+    values = {f: getattr(current, f) for f in Pricing.__slots__}
     values["extra"] = dict(current.extra)
     errors: dict[str, str] = {}
     for name, value in raw.items():

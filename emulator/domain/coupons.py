@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import DomainError
@@ -160,7 +160,7 @@ def _flag(raw: Mapping[str, Any], name: str, default: bool) -> bool:
     return value
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -168,9 +168,9 @@ def _periods(value: object) -> int | None:
     """`discountPeriodCount`: 1-365 periods, or 0/null for every period."""
     if value is None:
         return None
-    if not _number(value) or value != int(value) or not 0 <= value <= MAX_PERIODS:  # type: ignore[operator, arg-type]
+    if not _number(value) or value != int(value) or not 0 <= value <= MAX_PERIODS:
         raise CouponRefused("Invalid discount period count")
-    return int(value) or None  # type: ignore[arg-type]
+    return int(value) or None
 
 
 def _products(value: object) -> list[str] | None:
@@ -188,13 +188,13 @@ def _tier(raw: object, products: object, periods: object, immediately: bool) -> 
     kind = raw.get("type")
     if kind == "percent":
         percent = raw.get("percent")
-        if not _number(percent) or not 0 < percent <= 100:  # type: ignore[operator]
+        if not _number(percent) or not 0 < percent <= 100:
             raise CouponRefused("Invalid discount type percent")
         return Tier(
             float(percent),
             None,
             _products(products),
-            _periods(periods),  # type: ignore[arg-type]
+            _periods(periods),
             immediately,
         )
     if kind == "flat":
@@ -251,9 +251,9 @@ def _limit(value: object) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
-    if not _number(value) or value != int(value) or not 0 <= value < 10**9:  # type: ignore[operator, arg-type]
+    if not _number(value) or value != int(value) or not 0 <= value < 10**9:
         raise CouponRefused("Invalid limit")
-    return int(value) or None  # type: ignore[arg-type]
+    return int(value) or None
 
 
 def parse_moment(value: object, end: bool) -> int | None:
@@ -261,7 +261,7 @@ def parse_moment(value: object, end: bool) -> int | None:
     ISO-8601 with a zone, or epoch milliseconds. A bare date as an end means the
     whole of that day."""
     if _number(value) and not isinstance(value, float):
-        return int(value) if 0 <= value < 10**14 else None  # type: ignore[operator, call-overload]
+        return int(value) if 0 <= value < 10**14 else None
     if not isinstance(value, str):
         return None
     text = value.strip()

@@ -271,6 +271,7 @@ class PlanChanges:
             product = self.store.catalog.find(path) if isinstance(path, str) else None
             if product is None or path == sub.product:
                 return f"Not a valid add-on: {path}"
+            path = product.path
             quantity = entry.get("quantity", 1)
             if (
                 isinstance(quantity, bool)

@@ -153,11 +153,13 @@ class Purchases:
         lines = self.checkout_lines(request.get("items"), currency)
         decline = decline_reason_of(request.get("payment"))
         account, contact_body = self._checkout_account(request)
-        coupon, code = None, request.get("coupon")
-        if code not in (None, ""):
-            coupon = store.coupons.usable(request["coupon"], store.clock.now_ms())
-            if isinstance(coupon, str):
-                raise Invalid({"coupon": not_valid(coupon)})
+        coupon: Coupon | None = None
+        code = str(request.get("coupon") or "")
+        if code:
+            usable = store.coupons.usable(code, store.clock.now_ms())
+            if isinstance(usable, str):
+                raise Invalid({"coupon": not_valid(usable)})
+            coupon = usable
         country = request.get("country")
         if country is not None and (not isinstance(country, str) or len(country) != 2):
             raise Invalid({"country": "country invalid"})
@@ -213,18 +215,18 @@ class Purchases:
                 unit_price,
                 attributes=attributes,
             )
-            discounted = coupon is not None and coupon.applies_to(product.path)
-            if discounted:
+            applied = coupon if coupon is not None and coupon.applies_to(product.path) else None
+            if applied is not None:
                 item.coupon = code
-                item.discount = coupon.discount(product.path, unit_price, quantity, currency)
+                item.discount = applied.discount(product.path, unit_price, quantity, currency)
             if product.pricing.is_subscription:
                 sub = self._new_subscription(
                     product, quantity, currency, unit_price, account, order
                 )
                 sub.attributes.update(attributes)
                 item.subscription = sub.id
-                if discounted:
-                    _give_coupon(sub, coupon, code, first_period_used=sub.state != "trial")
+                if applied is not None:
+                    _give_coupon(sub, applied, code, first_period_used=sub.state != "trial")
                 if sub.state == "trial":
                     paid = product.pricing.trial_price(currency)
                     item.discount = (
@@ -235,8 +237,12 @@ class Purchases:
                 new_subscriptions.append(sub)
             order.items.append(item)
             setup_fee = product.pricing.setup_fee
-            if product.pricing.is_subscription and (setup_fee or own_fee is not None):
-                fee = own_fee if own_fee is not None else setup_fee["price"].get(currency, 0.0)
+            fee = (
+                own_fee
+                if own_fee is not None
+                else (setup_fee["price"].get(currency, 0.0) if setup_fee else None)
+            )
+            if product.pricing.is_subscription and fee is not None:
                 order.items.append(
                     OrderItem(
                         f"{product.path}.setupFee",

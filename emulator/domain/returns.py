@@ -87,11 +87,12 @@ def plan_return(
         for n, entry in enumerate(wanted):
             if not isinstance(entry, Mapping):
                 raise Invalid({f"items[{n}]": "each item must be an object"})
-            position = next(
+            found = next(
                 (p for p, i in enumerate(order.items) if i.product == entry.get("product")), None
             )
-            if position is None:
+            if found is None:
                 raise Invalid({f"items[{n}].product": "Product is not in the order"})
+            position = found
             item = order.items[position]
             left = item.quantity - returned.get(position, 0)
             if left == 0:

@@ -40,7 +40,12 @@ def header_fault(value: str) -> Fault:
                     "latency=200ms, drop or malformed"
                 }
             )
-    return Fault("header", fault["action"], fault["status"], latency_ms=fault["latency_ms"])
+    return Fault(
+        "header",
+        str(fault["action"]),
+        int(fault["status"]),  # type: ignore[call-overload]
+        latency_ms=fault["latency_ms"],  # type: ignore[arg-type]
+    )
 
 
 class Faults:

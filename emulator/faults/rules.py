@@ -208,11 +208,12 @@ def parse_rule(rule_id: str, raw: Mapping[str, Any]) -> FaultRule:
     between = raw.get("between")
     window = None
     if between is not None:
-        bounds = [
+        found = [
             parse_instant(b) if isinstance(b, str) else None
             for b in (between if isinstance(between, list) else [])
         ]
-        if len(bounds) != 2 or None in bounds or bounds[0] >= bounds[1]:
+        bounds = [b for b in found if b is not None]
+        if len(found) != 2 or len(bounds) != 2 or bounds[0] >= bounds[1]:
             raise Invalid(
                 {"between": "between must be [start, end] ISO-8601 instants, start first"}
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -24,7 +26,7 @@ def _list_action(request: Request) -> str:
     return "account.getall"
 
 
-def _paging(page: Page[object]) -> dict[str, object]:
+def _paging(page: Page[Any]) -> dict[str, object]:
     return {"page": page.page, "limit": page.limit, "nextPage": page.next_page, "total": page.total}
 
 

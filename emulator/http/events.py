@@ -6,6 +6,8 @@ It serves the store's whole event log, whether or not a webhook is configured
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -69,7 +71,8 @@ def _events(request: Request, ctx: RequestContext, processed: bool) -> Response:
     log = store.events.events
     hooks = ctx.namespace.hooks.webhooks()
     expand = hooks[0].expand if hooks else False
-    found, more = [], False
+    found: list[dict[str, Any]] = []
+    more = False
     for event in log[store.events.since(begin) :]:
         if event.created > end:
             break

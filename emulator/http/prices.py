@@ -132,7 +132,7 @@ async def set_offers(request: Request, ctx: RequestContext) -> Response:
     )
     given = body.get("products")
     as_list = isinstance(given, list)
-    entry = given[0] if as_list and len(given) == 1 else given
+    entry = given[0] if isinstance(given, list) and len(given) == 1 else given
     if not isinstance(entry, dict):
         return _offers_error(
             path, action, {"products": "products must be an object with product and offers"}

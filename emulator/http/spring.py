@@ -8,7 +8,7 @@ v2 writes `"400 BAD_REQUEST"` and an ISO timestamp.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -35,7 +35,7 @@ def spring_error(
     ctx: RequestContext,
     status: int,
     message: str,
-    errors: list[tuple[str, str, str, Any]] | None = None,
+    errors: Sequence[tuple[str, str, str, Any]] | None = None,
     numbered: bool = False,
 ) -> JSON:
     """`errors` are (errorCode, field, message, rejected value); `numbered` is the

@@ -274,7 +274,7 @@ async def estimate_subscription(request: Request, ctx: RequestContext) -> Respon
             "subscriptions.estimate.update",
             exc.errors,
             400,
-            {"subscription": subscription if isinstance(subscription, str) else None},
+            {"subscription": subscription} if isinstance(subscription, str) else None,
         )
     return JSON(estimate)
 

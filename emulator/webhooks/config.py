@@ -89,6 +89,7 @@ def parse_webhook(webhook_id: str, raw: Mapping[str, Any]) -> Webhook:
         errors["timeout"] = "timeout must be a number of seconds from 0 to 120"
     if errors:
         raise Invalid(errors)
+    assert isinstance(url, str)  # valid_url checked it
     return Webhook(
         webhook_id,
         url,

@@ -104,7 +104,7 @@ class Hooks:
         if not matching:
             raise Invalid({"url": "No webhook is configured for this url"})
         for webhook in matching:
-            webhook.secret = secret
+            webhook.secret = str(secret)
         return matching
 
     # --- what channels need -------------------------------------------------------------
