@@ -19,10 +19,10 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from starlette.testclient import TestClient
 
 from contracts.model import Model, day_of
+from contracts.support import basic, examples
 from emulator.app import create_app
 from emulator.config import Settings
-from tests.conftest import basic, examples
-from tests.receiver import Receiver
+from emulator.receiver import Receiver
 
 START = "2027-01-15T10:00:00Z"
 START_MS = 1_800_007_200_000
