@@ -31,7 +31,7 @@ from emulator.http.router import Route
 V2 = "/v2/checkouts/{store}/{checkout}/sessions"
 
 ROUTES = [
-    # Accounts API (fastspring-api.md section 2)
+    # Accounts API
     Route("GET", "/accounts", accounts.list_accounts),
     Route("POST", "/accounts", accounts.create_account),
     Route("PUT", "/accounts", accounts.refuse_put_or_patch),
@@ -41,7 +41,7 @@ ROUTES = [
     Route("PUT", "/accounts/{id}", accounts.refuse_put_or_patch),
     Route("PATCH", "/accounts/{id}", accounts.refuse_put_or_patch),
     Route("GET", "/accounts/{ids}/authenticate", accounts.authenticate_accounts),
-    # Subscriptions API (section 3)
+    # Subscriptions API
     Route("GET", "/subscriptions", subscriptions.list_subscriptions),
     Route("POST", "/subscriptions", subscriptions.update_subscriptions),
     Route("POST", "/subscriptions/charge", subscriptions.charge_subscriptions),
@@ -54,7 +54,7 @@ ROUTES = [
     Route("POST", "/subscriptions/{id}/resume", subscriptions.resume_subscription),
     Route("POST", "/subscriptions/{id}/convert", subscriptions.convert_subscription),
     Route("GET", "/subscriptions/{id}/history", subscriptions.subscription_history),
-    # Orders, returns, sessions (section 4)
+    # Orders, returns, sessions
     Route("GET", "/orders", orders.search_orders),
     Route("POST", "/orders", orders.post_orders),
     Route("GET", "/orders/{ids}", orders.get_orders),
@@ -70,7 +70,7 @@ ROUTES = [
     Route("PUT", V2 + "/{id}/cart/items/{path}", checkouts.update_items),
     Route("DELETE", V2 + "/{id}/cart/items/{path}", checkouts.remove_item),
     Route("PUT", V2 + "/{id}/customer", checkouts.set_customer),
-    # Products (section 4.4); prices and offers first, as they are not product paths
+    # Products; prices and offers first, as they are not product paths
     Route("GET", "/products/price", prices.all_prices),
     Route("GET", "/products/price/{id}", prices.product_prices),
     Route("GET", "/products/offers/{path}", prices.get_offers),
@@ -104,12 +104,12 @@ ROUTES = [
     Route("PUT", "/quotes/{id}", quotes.update_quote),
     Route("DELETE", "/quotes/{id}", quotes.delete_quote),
     Route("POST", "/quotes/{id}/cancel", quotes.cancel_quote),
-    # Events API and webhook keys (section 5)
+    # Events API and webhook keys
     Route("GET", "/events/unprocessed", events.unprocessed_events),
     Route("GET", "/events/processed", events.processed_events),
     Route("POST", "/events/{id}", events.mark_event),
     Route("POST", "/webhooks/keys", webhooks.rotate_key),
-    # Control plane (design.md, "Control plane")
+    # Control plane (docs/control-plane.md)
     Route("GET", "/_emulator/health", control.health),
     Route("GET", "/_emulator/openapi.json", control.openapi),
     Route("POST", "/_emulator/reset", control.reset),

@@ -1,6 +1,6 @@
 """Every state change of orders and subscriptions, on the store's clock.
 
-This is the specification table of `fastspring-api.md` section 3.12 in code. Each
+This is the lifecycle table of `docs/api.md` ("The lifecycle") in code. Each
 subscription has at most one pending transition (a rebill, a reminder, a dunning
 step, a deactivation, a pause or a resume) in a time-ordered queue; advancing the
 clock runs them in order, each on its own date, and each writes its events to the

@@ -19,7 +19,7 @@ from emulator.domain.subscriptions import Subscription
 
 
 def account_view(account: Account, portal_host: str) -> dict[str, Any]:
-    """The account object of `GET /accounts/{id}` and of lookups (section 2.4)."""
+    """The account object of `GET /accounts/{id}` and of lookups (see `docs/api.md`)."""
     address: dict[str, Any] = {name: account.address.get(name) for name in ADDRESS_FIELDS}
     address["country"] = account.country
     lookup: dict[str, str] = {"global": account.global_key}
@@ -87,7 +87,7 @@ def pricing_view(pricing: Pricing) -> dict[str, Any]:
 
 
 def product_view(product: Product) -> dict[str, Any]:
-    """The product object of `GET /products/{path}` (section 4.4)."""
+    """The product object of `GET /products/{path}` (`docs/api.md`, "Products")."""
     document = product.document
     return {
         "product": product.path,
@@ -418,7 +418,7 @@ def _coupon_instruction(sub: Subscription) -> dict[str, Any]:
 
 
 def return_view(record: Return, portal_host: str, account: Any = None) -> dict[str, Any]:
-    """The return object of `GET /returns/{id}` (section 4.5)."""
+    """The return object of `GET /returns/{id}` (`docs/api.md`, "Orders, returns and sessions")."""
     order = record.order
     c = order.currency
     total = record.total
@@ -469,7 +469,7 @@ def return_view(record: Return, portal_host: str, account: Any = None) -> dict[s
 
 
 def order_return_entry(record: Return) -> dict[str, Any]:
-    """How an order lists a return made against it (`returns[]`, section 4.2)."""
+    """How an order lists a return made against it (`returns[]`)."""
     c = record.order.currency
     payout = _money("x", record.total, c)["xInPayoutCurrency"]
     return {
@@ -578,7 +578,7 @@ def history_view(sub: Subscription, scope: str | None, newest_first: bool) -> li
 
 
 def charge_record(order: Order) -> dict[str, Any]:
-    """One entry of an account's `charges` (section 2.4), kept as of the charge."""
+    """One entry of an account's `charges`, kept as it was at the charge."""
     subscription = next((i.subscription for i in order.items if i.subscription), None)
     payout = _money("total", order.total, order.currency)["totalInPayoutCurrency"]
     return {

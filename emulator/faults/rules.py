@@ -1,4 +1,4 @@
-"""Fault rules, in the schema `design.md` fixes, and when each one fires.
+"""Fault rules, in the schema of `docs/chaos.md`, and when each one fires.
 
 Every draw comes from the rule's own seeded generator, so the same seed and the
 same sequence of matching requests give the same hits on every run.

@@ -1,4 +1,4 @@
-"""Handlers for the Accounts API (`fastspring-api.md` section 2)."""
+"""Handlers for the Accounts API (`docs/api.md`, "The Accounts API")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Events API (`fastspring-api.md` section 5.7): polling the event log.
+"""The Events API (`docs/webhooks-and-events.md`): polling the event log.
 
 It serves the store's whole event log, whether or not a webhook is configured
 (FastSpring's covers only the first webhook configuration's events).

@@ -1,4 +1,4 @@
-"""Handlers for orders (`fastspring-api.md` section 4.1)."""
+"""Handlers for orders (`docs/api.md`, "Orders, returns and sessions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Handlers for products (`fastspring-api.md` section 4.4)."""
+"""Handlers for products (`docs/api.md`, "Products")."""
 
 from __future__ import annotations
 

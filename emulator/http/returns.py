@@ -1,4 +1,4 @@
-"""Handlers for returns (`fastspring-api.md` section 4.5)."""
+"""Handlers for returns (`docs/api.md`, "Orders, returns and sessions")."""
 
 from __future__ import annotations
 

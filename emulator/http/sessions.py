@@ -1,4 +1,4 @@
-"""Checkout sessions (`POST /sessions`, section 4.6) and completing them, v1 or v2
+"""Checkout sessions (`POST /sessions`) and completing them, v1 or v2
 (control plane).
 
 The sessions endpoint is a different FastSpring service with Spring-style errors:

@@ -1,4 +1,4 @@
-"""Handlers for the Subscriptions API (`fastspring-api.md` section 3)."""
+"""Handlers for the Subscriptions API (`docs/api.md`, "Subscriptions")."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> list[str]:
 
 @endpoint("subscription.getall")
 async def list_subscriptions(request: Request, ctx: RequestContext) -> Response:
-    """Without filters: ids. With any filter: subscription objects (section 3.2)."""
+    """Without filters: ids. With any filter: subscription objects."""
     params = query_params(request)
     page, limit = parse_paging(params.get("page"), params.get("limit"))
     filtered = any(name in params for name in LIST_FILTERS)
@@ -219,7 +219,7 @@ async def charge_subscriptions(request: Request, ctx: RequestContext) -> Respons
 
 @endpoint("subscription.get", echo=("subscription", "id"))
 async def subscription_entries(request: Request, ctx: RequestContext) -> Response:
-    """A bare array of the subscription's orders, newest first (section 3.9)."""
+    """A bare array of the subscription's orders, newest first."""
     store = ctx.store
     sub = store.subscriptions.get(request.path_params["id"])
     # yyyy-mm-dd strings, as FastSpring's entries documentation and live clients have
@@ -244,7 +244,7 @@ def _pause_count(body: Any) -> Any:
 
 @endpoint("subscriptions.pause")
 async def pause_subscription(request: Request, ctx: RequestContext) -> Response:
-    """Schedule a pause of N periods from the next charge date (section 3.10)."""
+    """Schedule a pause of N periods from the next charge date."""
     sub_id = request.path_params["id"]
     store = ctx.store
     if store.subscriptions.find(sub_id) is None:
@@ -264,7 +264,7 @@ async def resume_subscription(request: Request, ctx: RequestContext) -> Response
 
 @endpoint("subscriptions.estimate.update")
 async def estimate_subscription(request: Request, ctx: RequestContext) -> Response:
-    """The proration of a plan change, without making it (section 3.11)."""
+    """The proration of a plan change, without making it."""
     body = await read_json_object(request, ctx.max_body_bytes)
     try:
         estimate = ctx.store.lifecycle.estimate(body)

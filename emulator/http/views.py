@@ -15,7 +15,7 @@ def order_record(store: Store, order: Order) -> dict[str, Any]:
 
 
 def session_view(session: Session, subtotal: float) -> dict[str, Any]:
-    """A checkout session as `POST /sessions` answers it (section 4.6)."""
+    """A checkout session as `POST /sessions` answers it."""
     return {
         "id": session.id,
         "currency": session.currency,

@@ -12,7 +12,8 @@ import orjson
 
 from emulator.domain.events import Event
 
-# Keys whose embedded objects become plain ids when expansion is off (section 5.4).
+# Keys whose embedded objects become plain ids when expansion is off
+# (docs/webhooks-and-events.md, "Payloads").
 _REFERENCES = {"account": "id", "subscription": "id", "order": "id", "product": "product"}
 
 

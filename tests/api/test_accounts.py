@@ -1,4 +1,4 @@
-"""The Accounts API through HTTP: shapes, rules and errors (contract section 2)."""
+"""The Accounts API through HTTP: shapes, rules and errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Order search and updates, returns, and checkout sessions (contract section 4)."""
+"""Order search and updates, returns, and checkout sessions."""
 
 from __future__ import annotations
 

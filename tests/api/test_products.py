@@ -1,4 +1,4 @@
-"""Products: upsert by path, get one or several, list paths, delete (section 4.4)."""
+"""Products: upsert by path, get one or several, list paths, delete."""
 
 from __future__ import annotations
 

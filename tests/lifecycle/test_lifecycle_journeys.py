@@ -1,6 +1,6 @@
 """The subscription journeys of the seed documents, end to end through HTTP.
 
-Each test asserts the exact fields and event sequence of contract section 3.12.
+Each test asserts the exact fields and event sequence of the lifecycle table in docs/api.md.
 The clock is frozen at 2027-01-15T10:00:00Z, so dates are exact.
 """
 

@@ -1,4 +1,4 @@
-"""Signed webhook delivery to a real receiver on 127.0.0.1 (contract section 5)."""
+"""Signed webhook delivery to a real receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
