@@ -643,6 +643,13 @@ def _link(operation: str, parameter: str, expression: str) -> Schema:
 
 
 ID_PATH = _params("id", kind="path")
+# The Events API's window: `begin`/`end` in epoch milliseconds, or the last `days`
+# (at most the 30 days the log keeps; one of `begin` or `days` is required).
+EVENT_RANGE: list[Schema] = [
+    {"name": "begin", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "end", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 30}},
+]
 CONTROL = "control plane"
 
 
@@ -796,12 +803,8 @@ def _paths() -> dict[str, Any]:
                 error_schema="SessionError",
             )
         },
-        "/events/unprocessed": {
-            "get": op("Unprocessed events", "Events", params=_params("begin", "end", "days"))
-        },
-        "/events/processed": {
-            "get": op("Processed events", "Events", params=_params("begin", "end", "days"))
-        },
+        "/events/unprocessed": {"get": op("Unprocessed events", "Events", params=EVENT_RANGE)},
+        "/events/processed": {"get": op("Processed events", "Events", params=EVENT_RANGE)},
         "/events/{id}": {
             "post": op("Mark an event", "EventMarked", params=ID_PATH, body="EventMarkBody")
         },
@@ -879,6 +882,10 @@ def _paths() -> dict[str, Any]:
                 .replace("_", "")
                 .replace("-", "")
             )
+    for (path, method), links in contract_groups.links().items():
+        responses = paths[path][method]["responses"]
+        success = next(status for status in responses if status.startswith("2"))
+        responses[success]["links"] = links
     return paths
 
 

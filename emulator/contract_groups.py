@@ -595,6 +595,79 @@ SCHEMAS: dict[str, Schema] = {
     "Unreadable": obj({"message": STRING, "params": array(STRING)}, ["message", "params"]),
 }
 
+# Request examples that name the products of the store the contract fuzzing runs
+# against (tests/support/data/fuzz-store.yaml), so that its valid cases are accepted
+# and reach the operations that need an existing quote, invoice or session.
+_CONTACT = {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace"}
+_REQUEST_EXAMPLES: dict[str, Schema] = {
+    "QuoteBody": {
+        "name": "Quote for the Analytical Engine team",
+        "items": [{"product": "pro-monthly", "quantity": 3}],
+        "recipient": {"first": "Ada", "last": "Lovelace", "email": "ada@example.com"},
+        "recipientAddress": {"country": "GB", "postalCode": "CB1 1AA"},
+    },
+    "InvoiceBody": {
+        "currencyCode": "USD",
+        "contacts": [
+            {"contactType": kind, "contact": _CONTACT, "address": {"country": "US"}}
+            for kind in ("billTo", "deliverTo")
+        ],
+        "invoiceItems": [{"productPath": "ebook", "quantity": 2}],
+    },
+    "CheckoutSessionBody": {
+        "country": "US",
+        "customer": {"billToContact": _CONTACT},
+        "cart": {"lineItems": [{"productPath": "ebook"}]},
+    },
+    "LineItemBody": {"productPath": "pro-monthly", "quantity": 1},
+}
+for _name, _example in _REQUEST_EXAMPLES.items():
+    SCHEMAS[_name]["examples"] = [_example]
+
+
+def _link_to(operation: str, **parameters: str) -> Schema:
+    return {"operationId": operation, "parameters": parameters}
+
+
+def links() -> dict[tuple[str, str], dict[str, Schema]]:
+    """OpenAPI links from the operations that create a quote, an invoice or a v2
+    session to those that use it, for the stateful phase of the contract fuzzing."""
+    quote = {"id": "$response.body#/id"}
+    invoice = {"id": "$response.body#/id"}
+    session = {
+        "store": "$request.path.store",
+        "checkout": "$request.path.checkout",
+        "id": "$response.body#/id",
+    }
+    v2 = "V2CheckoutsStoreCheckoutSessionsId"
+    return {
+        ("/quotes", "post"): {
+            "GetQuote": _link_to("getQuotesId", **quote),
+            "UpdateQuote": _link_to("putQuotesId", **quote),
+            "CancelQuote": _link_to("postQuotesIdCancel", **quote),
+            "DeleteQuote": _link_to("deleteQuotesId", **quote),
+            "InvoiceQuote": _link_to("postEmulatorQuotesIdInvoice", **quote),
+            "PayQuote": _link_to("postEmulatorQuotesIdPay", **quote),
+        },
+        ("/invoices/paymentInvoice", "post"): {
+            "GetInvoice": _link_to("getInvoicesId", **invoice),
+            "InvoicePage": _link_to("getEmulatorInvoicesIdWeb", **invoice),
+            "InvoicePdf": _link_to("getEmulatorInvoicesIdPdf", **invoice),
+            "PayPage": _link_to("getEmulatorInvoicesIdPay", **invoice),
+            "PayInvoice": _link_to("postEmulatorInvoicesIdPay", **invoice),
+        },
+        (V2, "post"): {
+            "GetSession": _link_to("get" + v2, **session),
+            "OverwriteSession": _link_to("put" + v2, **session),
+            "PaymentMethods": _link_to(f"get{v2}PaymentMethods", **session),
+            "AddItem": _link_to(f"post{v2}CartItems", **session),
+            "UpdateItem": _link_to(f"put{v2}CartItemsPath", **session, path="pro-monthly"),
+            "RemoveItem": _link_to(f"delete{v2}CartItemsPath", **session, path="ebook"),
+            "SetCustomer": _link_to(f"put{v2}Customer", **session),
+        },
+    }
+
+
 COUPON_PATH = _params("id", kind="path")
 PLACE = [
     {"name": "country", "in": "query", "schema": {"enum": ["US", "DE", "GB", "JP"]}},
