@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from emulator import __version__
+from emulator.domain.accounts import LOOKUP_FILTERS
 
 Schema = dict[str, Any]
 STRING: Schema = {"type": "string"}
@@ -542,24 +543,7 @@ SCHEMAS: dict[str, Schema] = {
                 },
                 ["orders"],
             ),
-            obj(
-                {
-                    "account": STRING,
-                    "currency": {"enum": ["USD", "EUR"]},
-                    "items": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": obj(
-                            {
-                                "product": STRING,
-                                "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
-                            },
-                            ["product"],
-                        ),
-                    },
-                },
-                ["account", "items"],
-            ),
+            ref("SessionBody"),
         ]
     },
     "SubscriptionUpdateBody": {
@@ -670,18 +654,7 @@ def _paths() -> dict[str, Any]:
             "get": op(
                 "List account ids, or look one up",
                 "AccountList",
-                params=_params(
-                    "email",
-                    "custom",
-                    "global",
-                    "orderID",
-                    "orderReference",
-                    "subscriptionId",
-                    "products",
-                    "subscriptions",
-                    "refunds",
-                )
-                + PAGE_PARAMS,
+                params=_params(*LOOKUP_FILTERS) + PAGE_PARAMS,
             ),
             "post": op(
                 "Create an account", "AccountWritten", body="AccountBody", links=account_links
