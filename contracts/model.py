@@ -1,4 +1,5 @@
-"""A compact reference model of FastSpring's subscription lifecycle (contract table 3.12).
+"""A compact reference model of FastSpring's subscription lifecycle (the lifecycle table in
+`docs/api.md`).
 
 Written apart from the emulator (its own calendar arithmetic and rules), so the state
 machine in `test_reference_model.py` can compare the two after every step. The model

@@ -669,6 +669,20 @@ def links() -> dict[tuple[str, str], dict[str, Schema]]:
 
 
 COUPON_PATH = _params("id", kind="path")
+
+
+def _by_id(summary: str, ok: str, body: str | None = None) -> Schema:
+    """An operation on one record by id, answering FastSpring's newer error shape."""
+    return op(
+        summary,
+        ok,
+        params=COUPON_PATH,
+        body=body,
+        errors=("400", "404"),
+        error_schema="SpringError",
+    )
+
+
 PLACE = [
     {"name": "country", "in": "query", "schema": {"enum": ["US", "DE", "GB", "JP"]}},
     {"name": "currency", "in": "query", "schema": {"enum": ["USD", "EUR", "GBP"]}},
@@ -910,31 +924,10 @@ def paths() -> dict[str, Any]:
                 errors=("404",),
                 error_schema="SpringError",
             ),
-            "put": op(
-                "Update a quote",
-                "Quote",
-                params=COUPON_PATH,
-                body="QuoteUpdateBody",
-                errors=("400", "404"),
-                error_schema="SpringError",
-            ),
-            "delete": op(
-                "Delete a quote",
-                "Quote",
-                params=COUPON_PATH,
-                errors=("400", "404"),
-                error_schema="SpringError",
-            ),
+            "put": _by_id("Update a quote", "Quote", body="QuoteUpdateBody"),
+            "delete": _by_id("Delete a quote", "Quote"),
         },
-        "/quotes/{id}/cancel": {
-            "post": op(
-                "Cancel a quote",
-                "Quote",
-                params=COUPON_PATH,
-                errors=("400", "404"),
-                error_schema="SpringError",
-            )
-        },
+        "/quotes/{id}/cancel": {"post": _by_id("Cancel a quote", "Quote")},
         "/coupons/{id}/codes": {
             "get": op("List a coupon's codes", "CouponCodes", params=COUPON_PATH, errors=()),
             "delete": op("Delete a coupon's codes", "CodesDeleted", params=COUPON_PATH, errors=()),
@@ -945,34 +938,14 @@ def paths() -> dict[str, Any]:
 def control_paths() -> dict[str, Any]:
     return {
         "/_emulator/quotes/{id}/invoice": {
-            "post": op(
-                "Accept a quote and ask for an invoice",
-                "QuotePaid",
-                params=COUPON_PATH,
-                errors=("400", "404"),
-                error_schema="SpringError",
-            )
+            "post": _by_id("Accept a quote and ask for an invoice", "QuotePaid")
         },
-        "/_emulator/quotes/{id}/pay": {
-            "post": op(
-                "Pay a quote as the buyer",
-                "QuotePaid",
-                params=COUPON_PATH,
-                errors=("400", "404"),
-                error_schema="SpringError",
-            )
-        },
+        "/_emulator/quotes/{id}/pay": {"post": _by_id("Pay a quote as the buyer", "QuotePaid")},
         "/_emulator/invoices/{id}/web": {"get": _document("An invoice's web page", "text/html")},
         "/_emulator/invoices/{id}/pdf": {"get": _document("An invoice's PDF", "application/pdf")},
         "/_emulator/invoices/{id}/pay": {
             "get": _document("An invoice's pay page", "text/html"),
-            "post": op(
-                "Pay an invoice as the buyer",
-                "InvoicePaid",
-                params=COUPON_PATH,
-                errors=("400", "404"),
-                error_schema="SpringError",
-            ),
+            "post": _by_id("Pay an invoice as the buyer", "InvoicePaid"),
         },
         "/_emulator/data/jobs/{id}/fail": {
             "post": op(

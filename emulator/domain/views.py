@@ -18,28 +18,36 @@ from emulator.domain.returns import Return
 from emulator.domain.subscriptions import Subscription
 
 
+def _contact(account: Account) -> dict[str, Any]:
+    return {
+        "first": account.first,
+        "last": account.last,
+        "email": account.email,
+        "company": account.company,
+        "phone": account.phone,
+        "subscribed": account.subscribed,
+    }
+
+
+def _lookup(account: Account) -> dict[str, str]:
+    lookup = {"global": account.global_key}
+    if account.custom is not None:
+        lookup["custom"] = account.custom
+    return lookup
+
+
 def account_view(account: Account, portal_host: str) -> dict[str, Any]:
     """The account object of `GET /accounts/{id}` and of lookups (see `docs/api.md`)."""
     address: dict[str, Any] = {name: account.address.get(name) for name in ADDRESS_FIELDS}
     address["country"] = account.country
-    lookup: dict[str, str] = {"global": account.global_key}
-    if account.custom is not None:
-        lookup["custom"] = account.custom
     return {
         "id": account.id,
         "account": account.id,
-        "contact": {
-            "first": account.first,
-            "last": account.last,
-            "email": account.email,
-            "company": account.company,
-            "phone": account.phone,
-            "subscribed": account.subscribed,
-        },
+        "contact": _contact(account),
         "address": address,
         "language": account.language,
         "country": account.country,
-        "lookup": lookup,
+        "lookup": _lookup(account),
         "url": f"https://{portal_host}/account",
         "payment": {"methods": account.payment_methods, "active": account.payment_methods},
         "orders": list(account.orders),
@@ -108,25 +116,15 @@ def product_view(product: Product) -> dict[str, Any]:
 
 
 def webhook_account_view(account: Account, portal_host: str) -> dict[str, Any]:
-    """The account as webhooks embed it: address keys spelled with spaces (5.6)."""
+    """The account as webhooks embed it: address keys spelled with spaces."""
     address = account.address
     region = address.get("region")
     if region and account.country and "-" not in region:
         region = f"{account.country}-{region}"
-    lookup: dict[str, str] = {"global": account.global_key}
-    if account.custom is not None:
-        lookup["custom"] = account.custom
     return {
         "id": account.id,
         "account": account.id,
-        "contact": {
-            "first": account.first,
-            "last": account.last,
-            "email": account.email,
-            "company": account.company,
-            "phone": account.phone,
-            "subscribed": account.subscribed,
-        },
+        "contact": _contact(account),
         "address": {
             "address line 1": address.get("addressLine1"),
             "address line 2": address.get("addressLine2"),
@@ -139,7 +137,7 @@ def webhook_account_view(account: Account, portal_host: str) -> dict[str, Any]:
         },
         "language": account.language,
         "country": account.country,
-        "lookup": lookup,
+        "lookup": _lookup(account),
         "url": f"https://{portal_host}/account",
     }
 
@@ -193,7 +191,7 @@ def order_address(address: dict[str, Any], country: str | None) -> dict[str, Any
 def order_view(
     order: Order, portal_host: str, account: Any = None, subscriptions: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The order object of `GET /orders/{id}` (4.2). `account` and `subscriptions`
+    """The order object of `GET /orders/{id}`. `account` and `subscriptions`
     replace the ids with embedded objects, as expanded webhooks do."""
     c = order.currency
     customer = dict(order.customer)
@@ -258,7 +256,7 @@ def _notice_view(notice: Notice) -> dict[str, Any]:
 def subscription_view(
     sub: Subscription, account: Any = None, product: Any = None
 ) -> dict[str, Any]:
-    """The subscription object of `GET /subscriptions/{id}` (3.4). `account` and
+    """The subscription object of `GET /subscriptions/{id}`. `account` and
     `product` replace the ids with embedded objects, as expanded webhooks do."""
     c = sub.currency
     card = sub.card or {}
@@ -531,7 +529,7 @@ def _display_pair(name: str, amount: float, currency: str) -> dict[str, Any]:
 def estimate_view(
     current: Subscription, proposed: Subscription, proration: Proration
 ) -> dict[str, Any]:
-    """`POST /subscriptions/estimate` (3.11): both plans and what is due now."""
+    """`POST /subscriptions/estimate`: both plans and what is due now."""
     c = current.currency
     return {
         "subscription": current.id,

@@ -68,7 +68,7 @@ def _flag(params: dict[str, str], name: str) -> bool | None:
 
 @endpoint("order.lookup")
 async def search_orders(request: Request, ctx: RequestContext) -> Response:
-    """`GET /orders` by date range, products, status, scope, rebill and returns (4.1)."""
+    """`GET /orders` by date range, products, status, scope, rebill and returns."""
     params = query_params(request)
     store = ctx.store
     page, limit = parse_paging(params.get("page"), params.get("limit"))

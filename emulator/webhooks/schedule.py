@@ -1,4 +1,5 @@
-"""FastSpring's retry schedules for events a receiver did not acknowledge (5.3)."""
+"""FastSpring's retry schedules for events a receiver did not acknowledge
+(docs/webhooks-and-events.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Events API: unprocessed and processed events, its window rules and errors (5.7)."""
+"""The Events API: unprocessed and processed events, its window rules and errors."""
 
 from __future__ import annotations
 

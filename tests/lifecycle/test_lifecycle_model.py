@@ -1,7 +1,7 @@
 """A hypothesis state machine over the subscription lifecycle, checked after every step.
 
 Invariants: `active` is false only when deactivated; every state change is a
-transition of contract table 3.12; every subscription event matches a change it
+transition of the lifecycle table in docs/api.md; every subscription event matches a change it
 documents; entries (and `sequence`) grow by one per successful charge.
 """
 
