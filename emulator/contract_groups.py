@@ -10,6 +10,7 @@ from typing import Any
 
 from emulator.contract import (
     BOOLEAN,
+    ID_PATH,
     INTEGER,
     NULLABLE_STRING,
     NUMBER,
@@ -668,15 +669,12 @@ def links() -> dict[tuple[str, str], dict[str, Schema]]:
     }
 
 
-COUPON_PATH = _params("id", kind="path")
-
-
 def _by_id(summary: str, ok: str, body: str | None = None) -> Schema:
     """An operation on one record by id, answering FastSpring's newer error shape."""
     return op(
         summary,
         ok,
-        params=COUPON_PATH,
+        params=ID_PATH,
         body=body,
         errors=("400", "404"),
         error_schema="SpringError",
@@ -757,7 +755,7 @@ def _v2_paths() -> dict[str, Any]:
 
 def _document(summary: str, media: str) -> Schema:
     """A page or file the emulator serves for a link (HTML or PDF)."""
-    operation = op(summary, None, params=COUPON_PATH, errors=("404",), error_schema="SpringError")
+    operation = op(summary, None, params=ID_PATH, errors=("404",), error_schema="SpringError")
     operation["responses"]["200"] = {
         "description": "success",
         "content": {media: {"schema": {"type": "string"}}},
@@ -794,9 +792,9 @@ def _report_paths() -> dict[str, Any]:
         },
         "/data/v1/jobs": {"get": op("Report jobs", "ReportJobs", errors=())},
         "/data/v1/jobs/{id}": {
-            "get": op("A report job", "ReportJob", params=COUPON_PATH, error_schema="SpringError")
+            "get": op("A report job", "ReportJob", params=ID_PATH, error_schema="SpringError")
         },
-        "/data/v1/downloads/{id}": {"get": _text("A report job's CSV", COUPON_PATH)},
+        "/data/v1/downloads/{id}": {"get": _text("A report job's CSV", ID_PATH)},
         "/data/v1/util/cache": {"get": _text("Reset the report cache", errors=())},
     }
 
@@ -817,7 +815,7 @@ def paths() -> dict[str, Any]:
             "get": op(
                 "Get a payment invoice",
                 "Invoice",
-                params=COUPON_PATH,
+                params=ID_PATH,
                 errors=("404",),
                 error_schema="SpringError",
             )
@@ -832,17 +830,15 @@ def paths() -> dict[str, Any]:
             ),
         },
         "/coupons/{id}": {
-            "get": op(
-                "Get coupons", "CouponAnswer", params=COUPON_PATH + _params("expand"), errors=()
-            ),
+            "get": op("Get coupons", "CouponAnswer", params=ID_PATH + _params("expand"), errors=()),
             "post": op(
                 "Add codes to a coupon",
                 "CodesAdded",
-                params=COUPON_PATH,
+                params=ID_PATH,
                 body="CodesBody",
                 error_schema="Unreadable",
             ),
-            "delete": op("Delete a coupon", "CouponRecord", params=COUPON_PATH, errors=()),
+            "delete": op("Delete a coupon", "CouponRecord", params=ID_PATH, errors=()),
         },
         "/products/price": {
             "get": op("Every product's localized prices", "ProductPrices", params=PLACE + PAGE)
@@ -851,7 +847,7 @@ def paths() -> dict[str, Any]:
             "get": op(
                 "A product's localized prices",
                 "ProductPrices",
-                params=COUPON_PATH + PLACE,
+                params=ID_PATH + PLACE,
                 error_schema="ProductPrices|Error",
             )
         },
@@ -920,7 +916,7 @@ def paths() -> dict[str, Any]:
             "get": op(
                 "Get a quote",
                 "Quote",
-                params=COUPON_PATH,
+                params=ID_PATH,
                 errors=("404",),
                 error_schema="SpringError",
             ),
@@ -929,8 +925,8 @@ def paths() -> dict[str, Any]:
         },
         "/quotes/{id}/cancel": {"post": _by_id("Cancel a quote", "Quote")},
         "/coupons/{id}/codes": {
-            "get": op("List a coupon's codes", "CouponCodes", params=COUPON_PATH, errors=()),
-            "delete": op("Delete a coupon's codes", "CodesDeleted", params=COUPON_PATH, errors=()),
+            "get": op("List a coupon's codes", "CouponCodes", params=ID_PATH, errors=()),
+            "delete": op("Delete a coupon's codes", "CodesDeleted", params=ID_PATH, errors=()),
         },
     }
 
@@ -948,16 +944,14 @@ def control_paths() -> dict[str, Any]:
             "post": _by_id("Pay an invoice as the buyer", "InvoicePaid"),
         },
         "/_emulator/data/jobs/{id}/fail": {
-            "post": op(
-                "Fail a report job", "ReportJob", params=COUPON_PATH, error_schema="SpringError"
-            )
+            "post": op("Fail a report job", "ReportJob", params=ID_PATH, error_schema="SpringError")
         },
         **{
             f"/_emulator/orders/{{id}}/{step}": {
                 "post": op(
                     summary,
                     "Order" if step in ("complete", "approve", "cancel") else "Any",
-                    params=COUPON_PATH,
+                    params=ID_PATH,
                 )
             }
             for step, summary in (
@@ -969,7 +963,7 @@ def control_paths() -> dict[str, Any]:
             )
         },
         "/_emulator/sessions/{id}/abandon": {
-            "post": op("Abandon a session's cart", "Any", params=COUPON_PATH)
+            "post": op("Abandon a session's cart", "Any", params=ID_PATH)
         },
         "/_emulator/mailing-list/unsubscribe": {
             "post": op("Unsubscribe from the mailing list", "Any", body="UnsubscribeBody")
