@@ -100,7 +100,8 @@ class EmulatorApp:
                     await namespace.hooks.stop()
                 if self.settings.state_file:
                     self._save()
-                await self.registry.client.close()
+                for namespace in self.registry.all():
+                    await namespace.hooks.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -167,7 +168,7 @@ class EmulatorApp:
                 headers=_UNAUTHORIZED,
             )(scope, receive, send)
             return
-        namespace.store.lifecycle.catch_up()
+        namespace.store.timeline.catch_up()
         ctx = scope["emulator"] = RequestContext(
             namespace,
             self.settings.strict,

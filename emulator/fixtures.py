@@ -210,7 +210,7 @@ class _Loader:
         self._timed_orders(timed, start)
         clock = self.store.clock
         if start is not None and start > clock.now_ms():
-            self.store.lifecycle.advance(start)
+            self.store.timeline.advance_now(start)
         for entry, item in orders:
             if item.get("state") not in TIMED_STATES:
                 self._order(entry, item)
@@ -351,7 +351,7 @@ class _Loader:
         plans.sort(key=lambda p: p[0])
         self.store.clock.travel_to(plans[0][0])  # back in time: the store has no events
         for bought_at, entry, item in plans:
-            self.store.lifecycle.advance(bought_at)
+            self.store.timeline.advance_now(bought_at)
             order = self._purchase(entry, item)
             for sub in self._subscriptions(entry, order):
                 if item["state"] == "paused":

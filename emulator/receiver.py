@@ -17,6 +17,12 @@ from typing import Any
 Reply = tuple[int, bytes]
 
 
+class _Server(ThreadingHTTPServer):
+    # Room for many webhooks connecting at once (the default backlog is 5).
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Receiver:
     """Records every POST; answers 200 unless `respond` says otherwise."""
 
@@ -55,8 +61,7 @@ class Receiver:
 
         self.release = threading.Event()
         self.release.set()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

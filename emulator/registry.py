@@ -14,7 +14,6 @@ from emulator.domain.store import Store
 from emulator.faults.engine import Faults
 from emulator.journal import Journal
 from emulator.webhooks.hooks import Hooks
-from emulator.webhooks.loops import WebhookClient
 
 
 class Namespace:
@@ -22,27 +21,25 @@ class Namespace:
         self,
         name: str,
         seed: int | None,
-        client: WebhookClient,
         boot_webhooks: Sequence[Mapping[str, Any]] = (),
         boot_rate_limit: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self._seed = seed
-        self._client = client
         self.store = Store(name, seed)
         self.journal = Journal()
-        self.hooks = Hooks(self.store, client, boot_webhooks, seed)
+        self.hooks = Hooks(self.store, boot_webhooks, seed)
         self.faults = Faults(name, seed, boot_rate_limit)
 
     def scratch(self) -> Namespace:
         """An empty namespace like this one, for trying changes out (no webhooks)."""
-        return Namespace(self.name, self._seed, self._client)
+        return Namespace(self.name, self._seed)
 
     async def reset(self) -> None:
         self.store.reset()
         self.journal.clear()
         self.faults.reset()
-        await self.hooks.reset(self.store)
+        await self.hooks.reset()
 
 
 class Registry:
@@ -59,7 +56,6 @@ class Registry:
         self._seed = seed
         self._boot_webhooks = list(boot_webhooks)
         self._boot_rate_limit = boot_rate_limit
-        self.client = WebhookClient()
         self._namespaces: dict[str, Namespace] = {}
 
     def admits(self, username: str, password: str) -> bool:
@@ -75,7 +71,7 @@ class Registry:
         found = self._namespaces.get(username)
         if found is None:
             found = self._namespaces[username] = Namespace(
-                username, self._seed, self.client, self._boot_webhooks, self._boot_rate_limit
+                username, self._seed, self._boot_webhooks, self._boot_rate_limit
             )
         return found
 

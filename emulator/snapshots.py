@@ -3,7 +3,7 @@
 Everything a store holds is written out, including its clock, event log, webhook
 deliveries still waiting for a retry, fault counters and the state of every
 seeded generator, so that importing a snapshot and exporting it again gives the
-same document. Derived state (the lifecycle's queue, search indexes that are pure
+same document. Derived state (the timeline's queue, search indexes that are pure
 functions of the records) is rebuilt on import instead of being stored.
 """
 
@@ -312,6 +312,7 @@ def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
                 )
         channel._queue.extend(raw["queue"])
         hooks.channels[channel.webhook.id] = channel
+        hooks.retry_changed(channel)
     for raw in data["attempts"]:
         hooks.record(Attempt(**raw))
     for event_id in data["acknowledged"]:
@@ -426,7 +427,6 @@ def _upgrade_from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _restore(namespace: Any, snapshot: dict[str, Any]) -> None:
     _import_store(namespace.store, snapshot["data"])
-    namespace.hooks.attach(namespace.store)
     _import_journal(namespace.journal, snapshot["journal"])
     _import_hooks(namespace.hooks, snapshot["webhooks"])
     _import_faults(namespace.faults, snapshot["faults"])

@@ -15,6 +15,10 @@ def wall_ms() -> int:
 
 class Clock:
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to wall time, running."""
         self.offset_ms = 0
         self.frozen_at: int | None = None
         self.last_change = 0

@@ -39,11 +39,15 @@ class EventLog:
     def __init__(self, ids: IdGenerator, clock: Clock) -> None:
         self._ids = ids
         self._clock = clock
+        # Told about every new event (webhook delivery listens here).
+        self.listeners: list[Callable[[Event], None]] = []
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every event; listeners stay."""
         self.events: list[Event] = []
         self._by_id: dict[str, Event] = {}
         self._created: list[int] = []
-        # Told about every new event (webhook delivery listens here).
-        self.listeners: list[Callable[[Event], None]] = []
 
     def __len__(self) -> int:
         return len(self.events)

@@ -2,17 +2,13 @@
 
 This is the lifecycle table of `docs/api.md` ("The lifecycle") in code. Each
 subscription has at most one pending transition (a rebill, a reminder, a dunning
-step, a deactivation, a pause or a resume) in a time-ordered queue; advancing the
+step, a deactivation, a pause or a resume) on the store's timeline; advancing the
 clock runs them in order, each on its own date, and each writes its events to the
 store's event log in the documented order.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.calendar import add_interval, one_day_before
@@ -22,45 +18,19 @@ from emulator.domain.orders import Order
 from emulator.domain.plan_changes import PlanChanges
 from emulator.domain.purchases import Purchases, card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
+from emulator.domain.timeline import Transition
 from emulator.domain.views import order_view, product_view, subscription_view, webhook_account_view
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
 
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """One thing the clock made happen, for the summary of a clock advance."""
-
-    at: int
-    record: str
-    kind: str
-    state: str
-    events: tuple[str, ...]
-    resource: str = "subscription"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            self.resource: self.record,
-            "transition": self.kind,
-            "state": self.state,
-            "events": list(self.events),
-        }
-
-
-# A timer's key is "<resource>:<id>" (subscription ids never contain a colon); its
-# handler runs the work due for that id and reports it, or None if nothing was due.
-TimerHandler = Callable[[str], "Transition | None"]
+TIMER = "subscription"
 
 
 class Lifecycle(Purchases, PlanChanges):
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._queue: list[tuple[int, int, str, int]] = []
-        self._versions: dict[str, int] = {}
-        self._tiebreak = itertools.count()
-        self._timers: dict[str, TimerHandler] = {}
+        store.timeline.register(TIMER, self._on_due)
 
     # --- events -------------------------------------------------------------------------
 
@@ -160,70 +130,15 @@ class Lifecycle(Purchases, PlanChanges):
     def schedule(self, sub: Subscription) -> None:
         """(Re)compute the subscription's pending transition; older entries go stale."""
         due = self._next_due(sub)
-        self._enqueue(sub.id, None if due is None else due[0])
+        self.store.timeline.set(TIMER, sub.id, None if due is None else due[0])
 
-    def _enqueue(self, key: str, due: int | None) -> None:
-        version = self._versions.get(key, 0) + 1
-        self._versions[key] = version
-        if due is not None:
-            heapq.heappush(self._queue, (due, next(self._tiebreak), key, version))
-
-    def register_timer(self, resource: str, handler: TimerHandler) -> None:
-        """Let another part of the store (quotes) put due work on this queue."""
-        self._timers[resource] = handler
-
-    def set_timer(self, resource: str, ident: str, due: int | None) -> None:
-        """Run `resource`'s handler for `ident` at `due` (None cancels the timer)."""
-        self._enqueue(f"{resource}:{ident}", due)
-
-    def next_due_at(self) -> int | None:
-        while self._queue and self._queue[0][3] != self._versions.get(self._queue[0][2]):
-            heapq.heappop(self._queue)
-        return self._queue[0][0] if self._queue else None
-
-    def run_due(self, until_ms: int, travel: bool) -> list[Transition]:
-        """Run every transition due at or before `until_ms`, oldest first.
-
-        With `travel`, the clock visits each transition's date, so its events carry
-        that date; without it (catching up on wall time) events carry the present.
-        """
-        done: list[Transition] = []
-        clock = self.store.clock
-        while True:
-            due = self.next_due_at()
-            if due is None or due > until_ms:
-                return done
-            _, _, sub_id, _ = heapq.heappop(self._queue)
-            if travel and due > clock.now_ms():
-                clock.travel_to(due)
-            if ":" in sub_id:
-                resource, ident = sub_id.split(":", 1)
-                self._versions[sub_id] += 1  # this run retires the timer
-                timed = self._timers[resource](ident)
-                if timed is not None:
-                    done.append(timed)
-                continue
-            sub = self.store.subscriptions.get(sub_id)
-            kind = self._next_due(sub)
-            assert kind is not None
-            events = self._run(sub, kind[1])
-            done.append(Transition(due, sub.id, kind[1], sub.state, tuple(events)))
-            self.schedule(sub)
-
-    def advance(self, to_ms: int) -> list[Transition]:
-        clock = self.store.clock
-        if to_ms < clock.now_ms():
-            raise Invalid({"clock": "The clock cannot go back in time"})
-        done = self.run_due(to_ms, travel=True)
-        clock.travel_to(to_ms)
-        return done
-
-    def catch_up(self) -> None:
-        """Run what wall time has made due; called before every request (cheap check)."""
-        now = self.store.clock.now_ms()
-        due = self.next_due_at()
-        if due is not None and due <= now:
-            self.run_due(now, travel=False)
+    def _on_due(self, sub_id: str) -> Transition:
+        sub = self.store.subscriptions.get(sub_id)
+        due = self._next_due(sub)
+        assert due is not None
+        events = self._run(sub, due[1])
+        self.schedule(sub)
+        return Transition(due[0], sub.id, due[1], sub.state, tuple(events))
 
     # --- transitions --------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Quotes: B2B price proposals with their own status machine on the store's clock.
 
 OPEN quotes can be edited, canceled or deleted, and expire when their `expires`
-passes (a timer on the lifecycle's queue). The buyer's side has no public API, so
+passes (a timer on the store's timeline). The buyer's side has no public API, so
 the control plane plays it: asking for an invoice moves a quote to
 AWAITING_PAYMENT, and paying it files a real order through checkout and moves it
 to COMPLETED. Shapes follow FastSpring's Quotes API reference (ISO dates, money
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from emulator.domain.coupons import not_valid
 from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import DAY_MS, round_money
-from emulator.domain.lifecycle import Transition
 from emulator.domain.prices import price_in
 from emulator.domain.quote_views import invoice_reminder_data, iso, quote_event_data
+from emulator.domain.timeline import Transition
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -177,8 +177,8 @@ class QuoteBook:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._quotes: dict[str, Quote] = {}
-        store.lifecycle.register_timer(TIMER, self._expire)
-        store.lifecycle.register_timer(REMINDER, self._remind)
+        store.timeline.register(TIMER, self._expire)
+        store.timeline.register(REMINDER, self._remind)
 
     def __len__(self) -> int:
         return len(self._quotes)
@@ -354,8 +354,8 @@ class QuoteBook:
         if quote.status == AWAITING and quote.order_id is not None:
             self._store.outcomes.cancel(quote.order_id)
         self._status(quote, CANCELED, by_user=True)
-        self._store.lifecycle.set_timer(TIMER, quote.id, None)
-        self._store.lifecycle.set_timer(REMINDER, quote.id, None)
+        self._store.timeline.set(TIMER, quote.id, None)
+        self._store.timeline.set(REMINDER, quote.id, None)
         self._emit("quote.updated", quote, "Quote Canceled")
         return quote
 
@@ -364,7 +364,7 @@ class QuoteBook:
         if quote.status in (AWAITING, COMPLETED):
             raise QuoteError(f"Quote cannot be deleted in {quote.status} status")
         del self._quotes[quote_id]
-        self._store.lifecycle.set_timer(TIMER, quote.id, None)
+        self._store.timeline.set(TIMER, quote.id, None)
         return quote
 
     # --- the buyer's side (control plane) ----------------------------------------------
@@ -383,11 +383,11 @@ class QuoteBook:
         quote.order_id, quote.account_id = order.id, order.account_id
         quote.invoice_id = store.ids.base32("IN")
         self._status(quote, AWAITING)
-        store.lifecycle.set_timer(TIMER, quote.id, None)
+        store.timeline.set(TIMER, quote.id, None)
         now = store.clock.now_ms()
         quote.invoice_due = now + quote.net_terms_days * DAY_MS
         first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
-        store.lifecycle.set_timer(REMINDER, quote.id, first if first > now else quote.invoice_due)
+        store.timeline.set(REMINDER, quote.id, first if first > now else quote.invoice_due)
         self._emit("quote.updated", quote, "Quote Accepted")
         return quote
 
@@ -424,18 +424,18 @@ class QuoteBook:
             order = store.lifecycle.checkout(
                 self._checkout_request(quote, "completed"), quote=quote.id
             )
-        store.lifecycle.set_timer(REMINDER, quote.id, None)
+        store.timeline.set(REMINDER, quote.id, None)
         quote.order_id, quote.order_reference = order.id, order.reference
         quote.account_id = order.account_id
         self._status(quote, COMPLETED)
-        store.lifecycle.set_timer(TIMER, quote.id, None)
+        store.timeline.set(TIMER, quote.id, None)
         self._emit("quote.updated", quote, "Quote Completed")
         return quote
 
     # --- time ----------------------------------------------------------------------------
 
     def _arm(self, quote: Quote) -> None:
-        self._store.lifecycle.set_timer(TIMER, quote.id, quote.expires)
+        self._store.timeline.set(TIMER, quote.id, quote.expires)
 
     def _expire(self, quote_id: str) -> Transition | None:
         quote = self._quotes.get(quote_id)
@@ -474,7 +474,7 @@ class QuoteBook:
             ),
         )
         if store.clock.now_ms() < quote.invoice_due:
-            store.lifecycle.set_timer(REMINDER, quote.id, quote.invoice_due)
+            store.timeline.set(REMINDER, quote.id, quote.invoice_due)
         return Transition(
             store.clock.now_ms(),
             quote.id,
@@ -543,7 +543,7 @@ class QuoteBook:
             elif quote.status == AWAITING and quote.invoice_due is not None:
                 now = self._store.clock.now_ms()
                 first = quote.invoice_due - REMINDER_DAYS_BEFORE * DAY_MS
-                self._store.lifecycle.set_timer(
+                self._store.timeline.set(
                     REMINDER,
                     quote.id,
                     first

@@ -21,6 +21,7 @@ from emulator.domain.prices import ExchangeRates
 from emulator.domain.quotes import QuoteBook
 from emulator.domain.reports import ReportJobs
 from emulator.domain.subscriptions import SubscriptionBook
+from emulator.domain.timeline import Timeline
 
 
 def store_slug(name: str) -> str:
@@ -36,12 +37,19 @@ class Store:
         # Ids of error bodies come from their own sequence, so that a refused
         # request never shifts the ids of the records made after it.
         self.error_ids = IdGenerator(seed, f"{name}:errors")
+        # The clock, the timeline and the event log outlive a reset, so whoever
+        # listens to them (webhook delivery) stays subscribed.
+        self.clock = Clock()
+        self.timeline = Timeline(self.clock)
+        self.events = EventLog(self.ids, self.clock)
         self.reset()
 
     def reset(self) -> None:
         """Empty the store; under a seed it then hands out the same ids again."""
         self.ids.reset()
-        self.clock = Clock()
+        self.clock.reset()
+        self.timeline.clear()
+        self.events.clear()
         self.accounts = AccountBook(self.ids, self.clock)
         self.catalog = Catalog()
         self.rates = ExchangeRates()
@@ -50,7 +58,6 @@ class Store:
         self.order_index = OrderIndex()
         self.subscriptions = SubscriptionBook()
         self.subscription_index = SubscriptionIndex()
-        self.events = EventLog(self.ids, self.clock)
         self.lifecycle = Lifecycle(self)
         self.quotes = QuoteBook(self)
         self.checkouts = CheckoutSessions(self)

@@ -15,6 +15,7 @@ from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.domain.strict import refuse_unknown
+from emulator.domain.timeline import Target
 from emulator.fixtures import FixtureError, load_document, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
@@ -82,8 +83,9 @@ async def freeze_clock(request: Request, ctx: RequestContext) -> Response:
     return JSON(_clock_view(ctx))
 
 
-def _advance_target(body: dict, now: int) -> int:
-    """Where `{"days": n}`, `{"seconds": n}` or `{"to": "<ISO-8601>"}` points."""
+def _advance_target(body: dict) -> Target:
+    """Where `{"days": n}`, `{"seconds": n}` or `{"to": "<ISO-8601>"}` points, from the
+    clock's reading once the advance holds the store (so parallel advances add up)."""
     refuse_unknown(body, ("days", "seconds", "to"))
     given = [k for k in ("days", "seconds", "to") if k in body]
     if len(given) != 1:
@@ -94,14 +96,15 @@ def _advance_target(body: dict, now: int) -> int:
         target = parse_instant(value) if isinstance(value, str) else None
         if target is None:
             raise Invalid({"to": "to must be an ISO-8601 instant such as 2027-01-01T00:00:00Z"})
-        return target
+        return lambda now: target
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
         or not (0 <= value <= MAX_ADVANCE_DAYS * (86400 if key == "seconds" else 1))
     ):
         raise Invalid({key: f"{key} must be a number from 0 to {MAX_ADVANCE_DAYS} days"})
-    return now + int(value * (DAY_MS if key == "days" else 1000))
+    step = int(value * (DAY_MS if key == "days" else 1000))
+    return lambda now: now + step
 
 
 @endpoint("emulator.clock")
@@ -109,9 +112,9 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     """Move the store's clock forward, running every transition that falls due."""
     body = await read_json_object(request, ctx.max_body_bytes)
     store = ctx.store
-    target = _advance_target(body, store.clock.now_ms())
+    target = _advance_target(body)
     first_event = len(store.events)
-    transitions = await ctx.namespace.hooks.advance(target)
+    transitions = await store.timeline.advance(target)
     emitted = store.events.events[first_event:]
     return JSON(
         {

@@ -172,13 +172,23 @@ class Channel:
         )
         started = time.perf_counter()
         status, reply = None, b""
+        stalled = self.hooks.stalled(webhook.id)
         try:
-            response = await self.hooks.client.post(
-                webhook.url, content=body, headers=headers, timeout=webhook.timeout
+            if stalled is not None:
+                attempt.error = f"not sent: {stalled} earlier in this clock advance"
+            else:
+                response = await self.hooks.client.post(
+                    webhook.url, content=body, headers=headers, timeout=webhook.timeout
+                )
+                status, reply = response.status_code, response.content
+        except httpx.PoolTimeout:
+            attempt.error = (
+                f"pool timeout: no free connection to the receiver within {webhook.timeout:g} s"
             )
-            status, reply = response.status_code, response.content
+            self.hooks.timed_out(webhook.id, "the connection pool timed out")
         except httpx.TimeoutException:
             attempt.error = f"timed out after {webhook.timeout:g} s"
+            self.hooks.timed_out(webhook.id, "the receiver timed out")
         except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         except Exception as exc:
@@ -210,6 +220,7 @@ class Channel:
                 retries.append(due)
                 heapq.heappush(self._retries, (due, next(self._tiebreak), delivery.wire_id))
         attempt.next_retry = min(retries) if retries else None
+        self.hooks.retry_changed(self)
         if len(acked) == len(batch):
             attempt.state = "acknowledged"
         elif retries:

@@ -1,9 +1,12 @@
 """A store's webhooks: their configuration, deliveries, acknowledgements and waiters.
 
-Events reach the channels the moment the event log records them, and background
-workers send them without holding up the request that caused them. Advancing the
-clock is different: it runs lifecycle transitions and due deliveries in date order
-and awaits them, so the call returns with everything due already delivered.
+Webhook delivery subscribes to the store: the event log tells it about every
+new event, and background workers send them without holding up the request that
+caused them. Each webhook's next retry is an entry on the store's timeline, and
+the timeline awaits `pump_all` after each date a clock advance visits, so the
+advance returns with everything due already delivered. Within one advance, a
+receiver that has timed out is not waited for again: later attempts to it are
+recorded as failed, with the reason, at once.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
@@ -20,45 +23,47 @@ import httpx2 as httpx
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.events import Event
 from emulator.domain.ids import IdGenerator
-from emulator.domain.lifecycle import Transition
 from emulator.webhooks.channel import Attempt, Channel
 from emulator.webhooks.config import Webhook, parse_webhook, valid_secret
-from emulator.webhooks.loops import PerLoop
+from emulator.webhooks.loops import WebhookClient
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
 
 ATTEMPTS_KEPT = 10_000
 MAX_WAIT_S = 300
+TIMER = "webhook"
 
 
 class Hooks:
     def __init__(
         self,
         store: Store,
-        client: Callable[[], httpx.AsyncClient],
         boot_webhooks: Iterable[Mapping[str, Any]],
         seed: int | None,
+        client: WebhookClient | None = None,
     ) -> None:
-        self._client = client
+        # Each store has its own connection pool, so receivers that hang in one
+        # store cannot use up the connections another store's webhooks need.
+        self._client = client or WebhookClient()
         self._boot = [dict(raw) for raw in boot_webhooks]
         self._ids = IdGenerator(seed, f"{store.name}:webhooks")
         self._waiters: set[asyncio.Event] = set()
-        self._advance_lock: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
         self.attempts: deque[Attempt] = deque(maxlen=ATTEMPTS_KEPT)
         self._attempts_by_id: dict[str, Attempt] = {}
         self.acked: dict[str, Event] = {}
         self.channels: dict[str, Channel] = {}
-        self.attach(store)
+        # Webhooks whose receiver timed out during the running clock advance.
+        self._stalled: dict[str, str] = {}
+        self._stalled_in: int | None = None
+        self.store = store
+        store.events.listeners.append(self._on_event)
+        store.timeline.register(TIMER, self._retry_due)
+        store.timeline.subscribe(self.pump_all)
         for raw in self._boot:
             self.add(raw)
 
-    def attach(self, store: Store) -> None:
-        """Listen to `store`'s event log (again, after a reset made a new one)."""
-        self.store = store
-        store.events.listeners.append(self._on_event)
-
-    async def reset(self, store: Store) -> None:
+    async def reset(self) -> None:
         """Forget deliveries and run-time webhooks; keep the boot-time ones."""
         await self.stop()
         self.channels.clear()
@@ -66,9 +71,12 @@ class Hooks:
         self._attempts_by_id.clear()
         self.acked.clear()
         self._ids.reset()
-        self.attach(store)
         for raw in self._boot:
             self.add(raw)
+
+    async def close(self) -> None:
+        await self.stop()
+        await self._client.close()
 
     # --- configuration ------------------------------------------------------------------
 
@@ -85,6 +93,7 @@ class Hooks:
         channel = self.channels.pop(webhook_id, None)
         if channel is None:
             raise NotFound({"webhook": "Not found"})
+        self.store.timeline.set(TIMER, webhook_id, None)
         await channel.stop()
 
     def rotate_secret(self, url: object, secret: object) -> list[Webhook]:
@@ -142,9 +151,32 @@ class Hooks:
 
     # --- driving deliveries -------------------------------------------------------------
 
-    def next_retry_at(self) -> int | None:
-        dues = [d for d in (c.next_retry_at() for c in self.channels.values()) if d is not None]
-        return min(dues) if dues else None
+    def retry_changed(self, channel: Channel) -> None:
+        """Put the channel's next retry on the store's timeline."""
+        if self.channels.get(channel.webhook.id) is channel:
+            self.store.timeline.set(TIMER, channel.webhook.id, channel.next_retry_at())
+
+    def _retry_due(self, webhook_id: str) -> None:
+        """A retry fell due: the settle that follows on this date sends it."""
+        channel = self.channels.get(webhook_id)
+        if channel is not None:
+            channel.wake()
+
+    def stalled(self, webhook_id: str) -> str | None:
+        """Why a send to this webhook is skipped in the running advance, if it is."""
+        timeline = self.store.timeline
+        if not timeline.advancing or self._stalled_in != timeline.advances:
+            return None
+        return self._stalled.get(webhook_id)
+
+    def timed_out(self, webhook_id: str, reason: str) -> None:
+        """Remember, for the rest of the running advance, that a receiver timed out."""
+        timeline = self.store.timeline
+        if not timeline.advancing:
+            return
+        if self._stalled_in != timeline.advances:
+            self._stalled_in, self._stalled = timeline.advances, {}
+        self._stalled[webhook_id] = reason
 
     async def pump_all(self) -> None:
         """Send what is due on every webhook, concurrently (one slow receiver does not
@@ -154,33 +186,6 @@ class Hooks:
         due = [c.pump() for c in self.channels.values() if c.has_due(now) or c.busy()]
         if due:
             await asyncio.gather(*due)
-
-    async def advance(self, target_ms: int) -> list[Transition]:
-        """Move the clock to `target_ms`, running lifecycle transitions and due webhook
-        deliveries in date order, each on its own date."""
-        lifecycle, clock = self.store.lifecycle, self.store.clock
-        if target_ms < clock.now_ms():
-            raise Invalid({"clock": "The clock cannot go back in time"})
-        done: list[Transition] = []
-        async with self._advance_lock.get():
-            await self.pump_all()
-            while True:
-                dues = [
-                    t
-                    for t in (lifecycle.next_due_at(), self.next_retry_at())
-                    if t is not None and t <= target_ms
-                ]
-                if not dues:
-                    break
-                at = min(dues)
-                if at > clock.now_ms():
-                    clock.travel_to(at)
-                done += lifecycle.run_due(at, travel=True)
-                await self.pump_all()
-            if target_ms > clock.now_ms():
-                clock.travel_to(target_ms)
-            await self.pump_all()
-        return done
 
     async def wait_for(
         self, type_: str | None, count: int, timeout_s: float
@@ -232,6 +237,7 @@ class Hooks:
     def start(self) -> None:
         """Start workers for whatever is waiting (after boot-time fixtures, say)."""
         for channel in self.channels.values():
+            self.retry_changed(channel)
             if channel.has_due(self.now_ms()) or channel.next_retry_at() is not None:
                 channel.wake()
 

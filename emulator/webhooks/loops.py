@@ -39,11 +39,16 @@ class PerLoop(Generic[T]):
 
 
 class WebhookClient:
-    """The HTTP client webhook deliveries share: pooled connections, one per loop."""
+    """One store's HTTP client for webhook deliveries: pooled connections, one per loop.
 
-    def __init__(self) -> None:
+    The pool is small and per store: a store whose receivers hang fills its own
+    pool, and its attempts then fail with a pool timeout, not other stores'.
+    """
+
+    def __init__(self, max_connections: int = 20) -> None:
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
         self._client: PerLoop[httpx.AsyncClient] = PerLoop(
-            lambda: httpx.AsyncClient(follow_redirects=False, trust_env=False)
+            lambda: httpx.AsyncClient(follow_redirects=False, trust_env=False, limits=limits)
         )
 
     def __call__(self) -> httpx.AsyncClient:
@@ -51,5 +56,5 @@ class WebhookClient:
 
     async def close(self) -> None:
         client = self._client.current()
-        if client is not None:
+        if client is not None and not client.is_closed:
             await client.aclose()

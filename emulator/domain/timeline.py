@@ -1,0 +1,213 @@
+"""The store's timeline: the one place where time moves and due work runs.
+
+Everything that happens on a date sits in one queue ordered by due time, keyed
+`"<resource>:<id>"`: subscription transitions, quote expiries and reminders,
+webhook retries. Each key has at most one pending entry; setting it again
+makes older entries stale. Advancing pops entries in date order, visits each
+date on the clock, and gives whoever delivers webhooks a chance to send what
+that date made due before time moves on (see `docs/architecture.md`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.domain.clock import Clock
+from emulator.domain.errors import Invalid
+
+DAY_MS = 86_400_000
+# How far one advance may go: far enough for any billing plan, short of the
+# dates (year 10000) that no ISO-8601 instant can show.
+MAX_ADVANCE_MS = 36_525 * DAY_MS
+# Long work gives the event loop back this often, so other stores' requests
+# never wait for one store's rebill day.
+YIELD_EVERY_S = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One thing the clock made happen, for the summary of a clock advance."""
+
+    at: int
+    record: str
+    kind: str
+    state: str
+    events: tuple[str, ...]
+    resource: str = "subscription"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            self.resource: self.record,
+            "transition": self.kind,
+            "state": self.state,
+            "events": list(self.events),
+        }
+
+
+# A handler runs the work due for one id and reports it, or None if there was none.
+TimerHandler = Callable[[str], "Transition | None"]
+# Called after each visited date, and before and after an advance: sends the
+# deliveries that are due by now (the webhook layer subscribes here).
+Settle = Callable[[], Awaitable[None]]
+# Where an advance goes, worked out from the clock's reading inside the lock, so
+# that two relative advances started together add up exactly.
+Target = Callable[[int], int]
+
+
+class Yielder:
+    """Gives the event loop back when a piece of work has held it for a while."""
+
+    def __init__(self, every_s: float = YIELD_EVERY_S) -> None:
+        self._every = every_s
+        self._since = time.perf_counter()
+
+    async def __call__(self) -> None:
+        if time.perf_counter() - self._since >= self._every:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
+
+
+def check_target(now_ms: int, target_ms: int) -> int:
+    if target_ms < now_ms:
+        raise Invalid({"clock": "The clock cannot go back in time"})
+    if target_ms - now_ms > MAX_ADVANCE_MS:
+        raise Invalid({"clock": "The clock can move at most 100 years in one advance"})
+    return target_ms
+
+
+class Timeline:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._handlers: dict[str, TimerHandler] = {}
+        self._settlers: list[Settle] = []
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self.advances = 0  # how many advances have started: tells one from the next
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every pending entry (a store reset); handlers and settlers stay."""
+        self._queue: list[tuple[int, int, str, int]] = []
+        self._versions: dict[str, int] = {}
+        self._tiebreak = itertools.count()
+        self.advancing = False
+
+    # --- who runs what ------------------------------------------------------------------
+
+    def register(self, resource: str, handler: TimerHandler) -> None:
+        self._handlers[resource] = handler
+
+    def subscribe(self, settle: Settle) -> None:
+        """Be awaited after each date an advance visits (webhook delivery does)."""
+        self._settlers.append(settle)
+
+    def set(self, resource: str, ident: str, due: int | None) -> None:
+        """Run `resource`'s handler for `ident` at `due`; None cancels it."""
+        key = f"{resource}:{ident}"
+        version = self._versions.get(key, 0) + 1
+        self._versions[key] = version
+        if due is not None:
+            heapq.heappush(self._queue, (due, next(self._tiebreak), key, version))
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def next_due_at(self) -> int | None:
+        queue, versions = self._queue, self._versions
+        while queue and queue[0][3] != versions.get(queue[0][2]):
+            heapq.heappop(queue)
+        return queue[0][0] if queue else None
+
+    # --- running due work ---------------------------------------------------------------
+
+    def _pop_due(self, until_ms: int) -> tuple[int, str] | None:
+        due = self.next_due_at()
+        if due is None or due > until_ms:
+            return None
+        _, _, key, _ = heapq.heappop(self._queue)
+        self._versions[key] += 1  # this run retires the entry; the handler may set it again
+        return due, key
+
+    def _run(self, key: str) -> Transition | None:
+        resource, ident = key.split(":", 1)
+        return self._handlers[resource](ident)
+
+    def run_due(self, until_ms: int, travel: bool) -> list[Transition]:
+        """Run everything due at or before `until_ms` at once, oldest first.
+
+        With `travel`, the clock visits each entry's date, so its events carry that
+        date; without it (catching up on wall time) events carry the present.
+        """
+        done: list[Transition] = []
+        while (popped := self._pop_due(until_ms)) is not None:
+            due, key = popped
+            if travel and due > self.clock.now_ms():
+                self.clock.travel_to(due)
+            ran = self._run(key)
+            if ran is not None:
+                done.append(ran)
+        return done
+
+    def catch_up(self) -> None:
+        """Run what wall time has made due; called before every request (cheap check)."""
+        if self.advancing:
+            return
+        now = self.clock.now_ms()
+        due = self.next_due_at()
+        if due is not None and due <= now:
+            self.run_due(now, travel=False)
+
+    def advance_now(self, to_ms: int) -> list[Transition]:
+        """Advance without sending anything (fixture loading, before any webhook)."""
+        check_target(self.clock.now_ms(), to_ms)
+        done = self.run_due(to_ms, travel=True)
+        self.clock.travel_to(max(to_ms, self.clock.now_ms()))
+        return done
+
+    def _advance_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def _settle(self) -> None:
+        for settle in self._settlers:
+            await settle()
+
+    async def advance(self, target: Target) -> list[Transition]:
+        """Move the clock to `target(now)`, running due work in date order.
+
+        One advance at a time per store; the target is resolved once the lock is
+        held. Each visited date is settled (its webhooks sent) before the next,
+        and the loop is given back regularly, also within one busy date.
+        """
+        done: list[Transition] = []
+        pause = Yielder()
+        async with self._advance_lock():
+            to_ms = check_target(self.clock.now_ms(), target(self.clock.now_ms()))
+            self.advancing = True
+            self.advances += 1
+            try:
+                await self._settle()
+                while (at := self.next_due_at()) is not None and at <= to_ms:
+                    if at > self.clock.now_ms():
+                        self.clock.travel_to(at)
+                    while (popped := self._pop_due(at)) is not None:
+                        ran = self._run(popped[1])
+                        if ran is not None:
+                            done.append(ran)
+                        await pause()
+                    await self._settle()
+                if to_ms > self.clock.now_ms():
+                    self.clock.travel_to(to_ms)
+                await self._settle()
+            finally:
+                self.advancing = False
+        return done
