@@ -46,7 +46,11 @@ class EmulatorApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.registry = Registry(
-            settings.credentials, settings.seed, settings.boot_webhooks(), settings.rate_limit
+            settings.credentials,
+            settings.seed,
+            settings.boot_webhooks(),
+            settings.rate_limit,
+            settings.retention,
         )
         self.state = State({"settings": settings, "registry": self.registry})
         self.router = Router(ROUTES)

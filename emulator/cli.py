@@ -24,6 +24,7 @@ from emulator.config import Settings, parse_credentials
 from emulator.faults.bucket import parse_rate
 from emulator.fixtures import FixtureError
 from emulator.http.protocol import with_header_timeout
+from emulator.retention import Retention, parse_retention
 from emulator.snapshots import SnapshotError
 from emulator.webhooks.config import valid_secret, valid_url
 
@@ -108,6 +109,13 @@ def _connections(text: str) -> int:
     if not text.isdecimal() or not 1 <= int(text) <= 1_000_000:
         raise argparse.ArgumentTypeError(f"must be a whole number from 1, not {text!r}")
     return int(text)
+
+
+def _retention(text: str) -> Retention:
+    try:
+        return parse_retention(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _schedule(text: str) -> str:
@@ -317,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="how often to save the state file (default 30; env STATE_INTERVAL)",
     )
     serve.add_argument(
+        "--retain",
+        type=_retention,
+        default=_env_typed("RETAIN", _retention, Retention()),
+        metavar="CAPS",
+        help="history kept per store, e.g. events=20000,deliveries=20000,attempts=2000,"
+        "acknowledged=20000,journal=1000 (those are the defaults; name only what you "
+        "change; env RETAIN)",
+    )
+    serve.add_argument(
         "--log-level",
         choices=LOG_LEVELS,
         default=_env_typed("LOG_LEVEL", _log_level, "warning"),
@@ -459,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tls_self_signed=args.tls_self_signed,
         tls_ca_out=args.tls_ca_out,
         tls_hosts=tuple(args.tls_host),
+        retention=args.retain,
     )
     return serve(settings)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from emulator.retention import Retention
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 
@@ -36,6 +38,7 @@ class Settings:
     tls_self_signed: bool = False  # or make a CA and a certificate at start-up
     tls_ca_out: str | None = None  # where to write that CA (PEM)
     tls_hosts: tuple[str, ...] = ()  # extra names the certificate covers
+    retention: Retention = field(default_factory=Retention)  # history kept per store
 
     def boot_webhooks(self) -> list[dict[str, object]]:
         """The webhook every store gets from `--webhook`, if one was given."""

@@ -13,6 +13,7 @@ from typing import Any
 from emulator.domain.store import Store
 from emulator.faults.engine import Faults
 from emulator.journal import Journal
+from emulator.retention import Retention
 from emulator.webhooks.hooks import Hooks
 
 
@@ -23,17 +24,19 @@ class Namespace:
         seed: int | None,
         boot_webhooks: Sequence[Mapping[str, Any]] = (),
         boot_rate_limit: Mapping[str, Any] | None = None,
+        retention: Retention = Retention(),
     ) -> None:
         self.name = name
         self._seed = seed
-        self.store = Store(name, seed)
-        self.journal = Journal()
-        self.hooks = Hooks(self.store, boot_webhooks, seed)
+        self._retention = retention
+        self.store = Store(name, seed, retention.events)
+        self.journal = Journal(retention.journal)
+        self.hooks = Hooks(self.store, boot_webhooks, seed, retention)
         self.faults = Faults(name, seed, boot_rate_limit)
 
     def scratch(self) -> Namespace:
         """An empty namespace like this one, for trying changes out (no webhooks)."""
-        return Namespace(self.name, self._seed)
+        return Namespace(self.name, self._seed, retention=self._retention)
 
     async def reset(self) -> None:
         self.store.reset()
@@ -51,8 +54,10 @@ class Registry:
         seed: int | None,
         boot_webhooks: Sequence[Mapping[str, Any]] = (),
         boot_rate_limit: Mapping[str, Any] | None = None,
+        retention: Retention = Retention(),
     ) -> None:
         self._credentials = credentials
+        self._retention = retention
         self._seed = seed
         self._boot_webhooks = list(boot_webhooks)
         self._boot_rate_limit = boot_rate_limit
@@ -71,7 +76,11 @@ class Registry:
         found = self._namespaces.get(username)
         if found is None:
             found = self._namespaces[username] = Namespace(
-                username, self._seed, self._boot_webhooks, self._boot_rate_limit
+                username,
+                self._seed,
+                self._boot_webhooks,
+                self._boot_rate_limit,
+                self._retention,
             )
         return found
 

@@ -72,7 +72,7 @@ def _notice(data: dict[str, Any]) -> Notice:
 
 
 def _export_store(store: Any) -> dict[str, Any]:
-    accounts = store.accounts
+    accounts_state = store.accounts.export()
     subs = store.subscriptions
     commerce = store.commerce
     return {
@@ -82,9 +82,9 @@ def _export_store(store: Any) -> dict[str, Any]:
             "frozen_at": store.clock.frozen_at,
             "last_change": store.clock.last_change,
         },
-        "accounts": [_plain(accounts.get(i)) for i in accounts._order],
-        "account_relations": accounts._relations,
-        "account_subscription_counts": accounts._subscription_counts,
+        "accounts": [_plain(a) for a in accounts_state["accounts"]],
+        "account_relations": accounts_state["relations"],
+        "account_subscription_counts": accounts_state["subscription_counts"],
         "products": [
             _plain(p) for p in (store.catalog.get(path) for path in store.catalog.paths())
         ],
@@ -101,10 +101,7 @@ def _export_store(store: Any) -> dict[str, Any]:
             {**_plain(sub), "coupon": export_coupon(sub.coupon) if sub.coupon else None}
             for sub in (subs.get(i) for i in subs.all_ids())
         ],
-        "subscription_index": {
-            "by_state": store.subscription_index._by_state,
-            "notes": store.subscription_index._notes,
-        },
+        "subscription_index": store.subscription_index.export(),
         "returns": [
             {
                 "id": r.id,
@@ -123,7 +120,17 @@ def _export_store(store: Any) -> dict[str, Any]:
             for r in commerce.returns._by_id.values()
         ],
         "sessions": [_plain(s) for s in commerce._sessions.values()],
-        "events": [_plain(e) for e in store.events.events],
+        "events": [
+            {
+                "id": e.id,
+                "type": e.type,
+                "created": e.created,
+                "data": e.data,
+                "live": e.live,
+                "processed": e.processed,
+            }
+            for e in store.events.all()
+        ],
     }
 
 
@@ -133,17 +140,11 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     store.clock.offset_ms = data["clock"]["offset_ms"]
     store.clock.frozen_at = data["clock"]["frozen_at"]
     store.clock.last_change = data["clock"].get("last_change", 0)
-    accounts = store.accounts
-    for raw in data["accounts"]:
-        account = Account(**raw)
-        accounts._by_id[account.id] = account
-        accounts._order.append(account.id)
-        accounts._by_email[account.email.casefold()] = account.id
-        accounts._by_global[account.global_key] = account.id
-        if account.custom is not None:
-            accounts._by_custom.setdefault(account.custom, []).append(account.id)
-    accounts._relations = data["account_relations"]
-    accounts._subscription_counts = data["account_subscription_counts"]
+    store.accounts.restore(
+        (Account(**raw) for raw in data["accounts"]),
+        data["account_relations"],
+        data["account_subscription_counts"],
+    )
     for raw in data["products"]:
         pricing = dict(raw["pricing"])
         for name in ("reminder", "overdue", "cancellation"):
@@ -168,15 +169,11 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         fields["coupon"] = (
             None if held is None else (store.coupons.find(held["id"]) or restore_coupon(held))
         )
-        sub = Subscription(**fields)
-        store.subscriptions.add(sub)
-        index._seq[sub.id] = len(index._by_seq)
-        index._by_seq.append(sub.id)
-        index._by_product.setdefault(sub.product, []).append(sub.id)
-    index._by_state = data["subscription_index"]["by_state"]
-    index._notes = {
-        k: [tuple(n) for n in v] for k, v in data["subscription_index"]["notes"].items()
-    }
+        store.subscriptions.add(Subscription(**fields))
+    index.restore(
+        (store.subscriptions.get(i) for i in store.subscriptions.all_ids()),
+        data["subscription_index"],
+    )
     for raw in data["returns"]:
         order = store.orders.get(raw["order"])
         lines = [
@@ -200,12 +197,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     for raw in data["sessions"]:
         session = Session(**raw)
         store.commerce._sessions[session.id] = session
-    log = store.events
-    for raw in data["events"]:
-        event = Event(**raw)
-        log.events.append(event)
-        log._created.append(event.created)
-        log._by_id[event.id] = event
+    store.events.restore([Event.of(**raw) for raw in data["events"]])
     for sub_id in store.subscriptions.all_ids():
         store.lifecycle.schedule(store.subscriptions.get(sub_id))
     store.quotes.restore(data.get("quotes", []))

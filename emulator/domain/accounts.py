@@ -7,7 +7,7 @@ list) goes through a dict or a slice, so its cost does not grow with the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from emulator.domain.clock import Clock
 from emulator.domain.codes import COUNTRIES, LANGUAGES
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.ids import IdGenerator
+from emulator.domain.ordered import IdsInOrder, RecordsOf, insert_sorted, remove_sorted
 from emulator.domain.paging import Page, paginate
 
 MAX_TEXT = 255
@@ -188,11 +189,15 @@ class AccountBook:
         self._by_email: dict[str, str] = {}
         self._by_global: dict[str, str] = {}
         self._by_custom: dict[str, list[str]] = {}
-        self._relations: dict[str, dict[str, list[str]]] = {k: {} for k in RELATION_FILTERS}
+        self._seq: dict[str, int] = {}
+        # relation filter -> key -> the accounts it reaches, as an ordered set
+        self._relations: dict[str, dict[str, dict[str, None]]] = {k: {} for k in RELATION_FILTERS}
         # `subscriptions=` filter value -> account id -> how many of its subscriptions count
         self._subscription_counts: dict[str, dict[str, int]] = {
             k: {} for k in SUBSCRIPTION_FILTER_VALUES
         }
+        # `subscriptions=` filter value -> creation positions of the accounts it matches
+        self._with_subscriptions: dict[str, list[int]] = {k: [] for k in SUBSCRIPTION_FILTER_VALUES}
 
     def __len__(self) -> int:
         return len(self._order)
@@ -227,10 +232,43 @@ class AccountBook:
             created=self._clock.now_ms(),
         )
         self._apply(account, changes)
+        self._place(account)
+        return account
+
+    def _place(self, account: Account) -> None:
         self._by_id[account.id] = account
+        self._seq[account.id] = len(self._order)
         self._order.append(account.id)
         self._by_global[account.global_key] = account.id
-        return account
+
+    def export(self) -> dict[str, Any]:
+        """The accounts and their lookup relations, as a snapshot keeps them."""
+        return {
+            "accounts": [self._by_id[i] for i in self._order],
+            "relations": {
+                name: {key: list(holders) for key, holders in keys.items()}
+                for name, keys in self._relations.items()
+            },
+            "subscription_counts": self._subscription_counts,
+        }
+
+    def restore(
+        self,
+        accounts: Iterable[Account],
+        relations: Mapping[str, Mapping[str, list[str]]],
+        counts: Mapping[str, Mapping[str, int]],
+    ) -> None:
+        """Load `export()`'s parts into this empty book, rebuilding every index."""
+        for account in accounts:
+            self._place(account)
+            self._by_email[email_key(account.email)] = account.id
+            if account.custom is not None:
+                self._by_custom.setdefault(account.custom, []).append(account.id)
+        for name, keys in relations.items():
+            self._relations[name] = {key: dict.fromkeys(ids) for key, ids in keys.items()}
+        for value, by_account in counts.items():
+            self._subscription_counts[value] = dict(by_account)
+            self._with_subscriptions[value] = sorted(self._seq[i] for i in by_account)
 
     def update(self, account_id: str, body: Mapping[str, Any]) -> Account:
         account = self.get(account_id)
@@ -264,9 +302,7 @@ class AccountBook:
 
     def link(self, relation: str, key: str, account_id: str) -> None:
         """Record that an account is reachable through a relation filter."""
-        holders = self._relations[relation].setdefault(key, [])
-        if account_id not in holders:
-            holders.append(account_id)
+        self._relations[relation].setdefault(key, {})[account_id] = None
 
     def track_subscription(self, account_id: str, old: str | None, new: str) -> None:
         """Keep `?subscriptions=active|ended|canceled|started` answerable by index."""
@@ -280,13 +316,17 @@ class AccountBook:
 
     def _count(self, value: str, account_id: str, delta: int) -> None:
         counts = self._subscription_counts[value]
-        total = counts.get(account_id, 0) + delta
+        before = counts.get(account_id, 0)
+        total = before + delta
         if total > 0:
             counts[account_id] = total
         else:
             counts.pop(account_id, None)
+        if (before > 0) != (total > 0):
+            change = insert_sorted if total > 0 else remove_sorted
+            change(self._with_subscriptions[value], self._seq[account_id])
 
-    def lookup(self, filters: Mapping[str, str]) -> list[Account]:
+    def lookup(self, filters: Mapping[str, str]) -> Sequence[Account]:
         """Answer one lookup condition of `GET /accounts`; no match is an error."""
         present = [name for name in LOOKUP_FILTERS if name in filters]
         if len(present) > 1:
@@ -300,9 +340,9 @@ class AccountBook:
         ids = self._matching_ids(name, value)
         if not ids:
             raise NotFound({name: "Account not found"})
-        return [self._by_id[i] for i in ids]
+        return RecordsOf(ids, self._by_id)
 
-    def _matching_ids(self, name: str, value: str) -> list[str]:
+    def _matching_ids(self, name: str, value: str) -> Sequence[str]:
         if name == "email":
             found = self._by_email.get(email_key(value))
             return [found] if found else []
@@ -312,7 +352,7 @@ class AccountBook:
         if name == "custom":
             return list(self._by_custom.get(value, ()))
         if name == "subscriptions":
-            return list(self._subscription_counts[value])
+            return IdsInOrder(self._with_subscriptions[value], self._order)
         index = self._relations[name]
         if name == "products":
             matches = (i for path in value.split(",") for i in index.get(path, ()))

@@ -1,7 +1,10 @@
 """The store's event log: every state change, in order, in FastSpring's event shape.
 
 It is the single source of truth for webhook delivery and the Events API. Each
-event keeps a snapshot of its data as it was when the change happened.
+event keeps its data as it was when the change happened, stored compactly as
+JSON bytes (a few KiB instead of a tree of dicts) and rendered when read.
+The log keeps the newest `retain` events; older ones go first, in whole chunks,
+and deliveries still pending keep their own reference to the events they send.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from emulator.domain.clock import Clock
 from emulator.domain.ids import IdGenerator
+
+DEFAULT_RETAIN = 20_000
 
 
 @dataclass(slots=True)
@@ -20,9 +27,25 @@ class Event:
     id: str
     type: str
     created: int
-    data: dict[str, Any]
+    raw: bytes
     live: bool = False
     processed: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        id: str,
+        type: str,
+        created: int,
+        data: Any,
+        live: bool = False,
+        processed: bool = False,
+    ) -> Event:
+        return cls(id, type, created, orjson.dumps(data), live, processed)
+
+    @property
+    def data(self) -> Any:
+        return orjson.loads(self.raw)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,35 +59,83 @@ class Event:
 
 
 class EventLog:
-    def __init__(self, ids: IdGenerator, clock: Clock) -> None:
+    def __init__(self, ids: IdGenerator, clock: Clock, retain: int = DEFAULT_RETAIN) -> None:
         self._ids = ids
         self._clock = clock
+        self.retain = retain
         # Told about every new event (webhook delivery listens here).
         self.listeners: list[Callable[[Event], None]] = []
         self.clear()
 
     def clear(self) -> None:
         """Forget every event; listeners stay."""
-        self.events: list[Event] = []
+        self._events: list[Event] = []
+        self._first = 0  # the log position of `_events[0]`; dropped events lower it
         self._by_id: dict[str, Event] = {}
         self._created: list[int] = []
+        self._by_type: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
-        return len(self.events)
+        """How many events were ever written (positions stay valid after trimming)."""
+        return self._first + len(self._events)
+
+    @property
+    def first(self) -> int:
+        """The position of the oldest event still kept."""
+        return self._first
 
     def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
-        event = Event(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
-        self.events.append(event)
-        self._created.append(event.created)
-        self._by_id[event.id] = event
+        event = Event.of(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
+        self._keep(event)
         for listener in self.listeners:
             listener(event)
         return event
 
+    def restore(self, events: list[Event]) -> None:
+        for event in events:
+            self._keep(event)
+
+    def _keep(self, event: Event) -> None:
+        self._by_type.setdefault(event.type, []).append(len(self))
+        self._events.append(event)
+        self._created.append(event.created)
+        self._by_id[event.id] = event
+        if len(self._events) > self.retain:
+            self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest tenth (at least one), so trimming is rare and cheap."""
+        drop = max(len(self._events) - self.retain, self.retain // 10, 1)
+        for event in self._events[:drop]:
+            del self._by_id[event.id]
+        del self._events[:drop]
+        del self._created[:drop]
+        self._first += drop
+        for positions in self._by_type.values():
+            del positions[: bisect.bisect_left(positions, self._first)]
+
+    # --- reading ------------------------------------------------------------------------
+
+    def since_position(self, position: int) -> list[Event]:
+        """The kept events from log position `position` on."""
+        return self._events[max(position - self._first, 0) :]
+
+    def window(self, start: int, count: int, type_: str | None = None) -> tuple[list[Event], int]:
+        """`count` kept events from the `start`-th on (of `type_`, if given), and how
+        many kept events there are (of that type)."""
+        if type_ is None:
+            return self._events[start : start + count], len(self._events)
+        positions = self._by_type.get(type_, [])
+        chosen = positions[start : start + count]
+        return [self._events[p - self._first] for p in chosen], len(positions)
+
+    def all(self) -> list[Event]:
+        return list(self._events)
+
     def since(self, created_ms: int) -> int:
         """The position of the first event created at or after `created_ms` (the log is
         in creation order, because the store's clock only moves forward)."""
-        return bisect.bisect_left(self._created, created_ms)
+        return self._first + bisect.bisect_left(self._created, created_ms)
 
     def find(self, event_id: str) -> Event | None:
         return self._by_id.get(event_id)

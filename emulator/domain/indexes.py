@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from typing import Any
 
+from emulator.domain.ordered import IdsInOrder, insert_sorted, remove_sorted
 from emulator.domain.orders import Order
 from emulator.domain.subscriptions import Subscription
 
@@ -23,39 +25,78 @@ SUBSCRIPTION_EVENTS = (
 )
 
 
+def status_filters(state: str) -> tuple[str, ...]:
+    """The `?status=` values a subscription in `state` matches: `active` includes trials."""
+    return (state, "active") if state == "trial" else (state,)
+
+
 class SubscriptionIndex:
     def __init__(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
         self._seq: dict[str, int] = {}
         self._by_seq: list[str] = []
         self._by_state: dict[str, list[int]] = {}
+        self._by_status: dict[str, list[int]] = {}
         self._by_product: dict[str, list[str]] = {}
         self._notes: dict[str, list[tuple[int, str]]] = {k: [] for k in SUBSCRIPTION_EVENTS}
 
-    def add(self, sub: Subscription) -> None:
+    def _place(self, sub_id: str, product: str) -> int:
         seq = len(self._by_seq)
-        self._seq[sub.id] = seq
-        self._by_seq.append(sub.id)
+        self._seq[sub_id] = seq
+        self._by_seq.append(sub_id)
+        self._by_product.setdefault(product, []).append(sub_id)
+        return seq
+
+    def add(self, sub: Subscription) -> None:
+        seq = self._place(sub.id, sub.product)
         self._by_state.setdefault(sub.state, []).append(seq)
-        self._by_product.setdefault(sub.product, []).append(sub.id)
+        for status in status_filters(sub.state):
+            insert_sorted(self._by_status.setdefault(status, []), seq)
         self.note("created", sub.id, sub.changed)
         if sub.state == "trial":
             self.note("trialstarted", sub.id, sub.changed)
 
     def move(self, sub_id: str, old: str, new: str) -> None:
         seq = self._seq[sub_id]
-        bucket = self._by_state[old]
-        del bucket[bisect.bisect_left(bucket, seq)]
-        bisect.insort(self._by_state.setdefault(new, []), seq)
+        remove_sorted(self._by_state[old], seq)
+        insert_sorted(self._by_state.setdefault(new, []), seq)
+        for status in status_filters(old):
+            remove_sorted(self._by_status[status], seq)
+        for status in status_filters(new):
+            insert_sorted(self._by_status.setdefault(status, []), seq)
         if old == "trial":
             self.note("trialended", sub_id, None)
+
+    def export(self) -> dict[str, Any]:
+        """What a snapshot keeps; the rest is rebuilt from the subscriptions."""
+        return {"by_state": self._by_state, "notes": self._notes}
+
+    def restore(self, subscriptions: Iterable[Subscription], saved: dict[str, Any]) -> None:
+        """Rebuild from a snapshot: subscriptions in creation order, plus `export()`."""
+        self._clear()
+        for sub in subscriptions:
+            self._place(sub.id, sub.product)
+        self._by_state = {state: list(seqs) for state, seqs in saved["by_state"].items()}
+        for state, seqs in self._by_state.items():
+            for status in status_filters(state):
+                self._by_status.setdefault(status, []).extend(seqs)
+        for seqs in self._by_status.values():
+            seqs.sort()
+        self._notes = {k: [(at, sub_id) for at, sub_id in v] for k, v in saved["notes"].items()}
+
+    def in_status(self, status: str) -> IdsInOrder:
+        """`?status=` matches in creation order, lazily."""
+        return IdsInOrder(self._by_status.get(status, []), self._by_seq)
+
+    def position(self, sub_id: str) -> int:
+        return self._seq[sub_id]
 
     def note(self, event: str, sub_id: str, at_ms: int | None) -> None:
         notes = self._notes[event]
         at = at_ms if at_ms is not None else (notes[-1][0] if notes else 0)
         notes.append((at, sub_id))
-
-    def in_state(self, state: str) -> list[str]:
-        return [self._by_seq[s] for s in self._by_state.get(state, ())]
 
     def for_product(self, path: str) -> list[str]:
         return self._by_product.get(path, [])

@@ -10,7 +10,7 @@ from emulator.domain.checkouts import CheckoutSessions
 from emulator.domain.clock import Clock
 from emulator.domain.commerce import Commerce
 from emulator.domain.coupons import CouponBook
-from emulator.domain.events import EventLog
+from emulator.domain.events import DEFAULT_RETAIN, EventLog
 from emulator.domain.ids import IdGenerator
 from emulator.domain.indexes import OrderIndex, SubscriptionIndex
 from emulator.domain.invoices import InvoiceBook
@@ -30,7 +30,7 @@ def store_slug(name: str) -> str:
 
 
 class Store:
-    def __init__(self, name: str, seed: int | None) -> None:
+    def __init__(self, name: str, seed: int | None, retain_events: int = DEFAULT_RETAIN) -> None:
         self.name = name
         self.slug = store_slug(name)
         self.ids = IdGenerator(seed, name)
@@ -41,7 +41,7 @@ class Store:
         # listens to them (webhook delivery) stays subscribed.
         self.clock = Clock()
         self.timeline = Timeline(self.clock)
-        self.events = EventLog(self.ids, self.clock)
+        self.events = EventLog(self.ids, self.clock, retain_events)
         self.reset()
 
     def reset(self) -> None:

@@ -115,7 +115,7 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     target = _advance_target(body)
     first_event = len(store.events)
     transitions = await store.timeline.advance(target)
-    emitted = store.events.events[first_event:]
+    emitted = store.events.since_position(first_event)
     return JSON(
         {
             **_clock_view(ctx),
@@ -131,18 +131,15 @@ async def events(request: Request, ctx: RequestContext) -> Response:
     params = query_params(request)
     page = _non_negative(params.get("page"), "page", 1) or 1
     limit = min(_non_negative(params.get("limit"), "limit", 100) or 100, 1000)
-    log = ctx.store.events.events
-    wanted = params.get("type")
-    chosen = log if wanted is None else [e for e in log if e.type == wanted]
     start = (page - 1) * limit
-    window = chosen[start : start + limit]
-    more = start + limit < len(chosen)
+    window, total = ctx.store.events.window(start, limit, params.get("type"))
+    more = start + limit < total
     return JSON(
         {
             "page": page,
             "limit": limit,
             "nextPage": page + 1 if more else None,
-            "total": len(chosen),
+            "total": total,
             "events": [e.as_dict() for e in window],
         }
     )

@@ -68,12 +68,11 @@ def _window(params: dict[str, str], now: int) -> tuple[int, int]:
 def _events(request: Request, ctx: RequestContext, processed: bool) -> Response:
     store = ctx.store
     begin, end = _window(query_params(request), store.clock.now_ms())
-    log = store.events.events
     hooks = ctx.namespace.hooks.webhooks()
     expand = hooks[0].expand if hooks else False
     found: list[dict[str, Any]] = []
     more = False
-    for event in log[store.events.since(begin) :]:
+    for event in store.events.since_position(store.events.since(begin)):
         if event.created > end:
             break
         if event.processed != processed:

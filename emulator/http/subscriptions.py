@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -10,9 +11,9 @@ from starlette.responses import Response
 from emulator.domain.calendar import parse_day
 from emulator.domain.errors import DomainError, Invalid
 from emulator.domain.formats import iso_date
-from emulator.domain.indexes import SUBSCRIPTION_EVENTS
+from emulator.domain.indexes import SUBSCRIPTION_EVENTS, status_filters
 from emulator.domain.paging import paginate, parse_paging
-from emulator.domain.subscriptions import STATES
+from emulator.domain.subscriptions import STATES, Subscription
 from emulator.domain.views import history_view, subscription_view
 from emulator.http import pitfalls
 from emulator.http.batch import batch_items, batch_response, element, error_element, run_each
@@ -61,41 +62,55 @@ def _day_param(params: dict[str, str], name: str) -> int | None:
     return day
 
 
-def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> list[str]:
-    """Ids matching every filter, in creation order, starting from an index."""
+def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> Sequence[str]:
+    """Ids matching every filter, in creation order.
+
+    Each filter gives an ordered index and a test on one record. The smallest index
+    is walked and the other filters' tests are applied to its records, so the cost
+    is what the smallest match costs; a lone filter pages its index lazily.
+    """
     store = ctx.store
-    index = store.subscription_index
-    candidates: list[set[str]] = []
+    subs, index = store.subscriptions, store.subscription_index
+    filters: list[tuple[Sequence[str], Callable[[Subscription], bool]]] = []
     if "accountId" in params:
         account = store.accounts.find(params["accountId"])
-        candidates.append(set(account.subscriptions) if account else set())
+        owner = params["accountId"]
+        filters.append((account.subscriptions if account else [], lambda s: s.account_id == owner))
     if "products" in params:
-        candidates.append(
-            {i for path in params["products"].split(",") for i in index.for_product(path)}
+        paths = list(dict.fromkeys(params["products"].split(",")))
+        chosen = (
+            index.for_product(paths[0])
+            if len(paths) == 1
+            else index.in_creation_order(i for p in paths for i in index.for_product(p))
         )
+        filters.append((chosen, lambda s: s.product in paths))
     status = params.get("status")
     if status is not None:
         if status not in STATES:
             raise Invalid({"status": "Supported value: " + ", ".join(STATES)})
-        states = ("active", "trial") if status == "active" else (status,)
-        candidates.append({i for s in states for i in index.in_state(s)})
+        filters.append((index.in_status(status), lambda s: status in status_filters(s.state)))
     scope = params.get("scope", "all")
     if scope not in ("all", "live", "test"):
         raise Invalid({"scope": "Supported value: all, live, test"})
     if scope == "live":
-        candidates.append(set())
+        filters.append(([], lambda s: False))
     event = params.get("event")
     if event is not None:
         if event not in SUBSCRIPTION_EVENTS:
             raise Invalid({"event": "Supported value: " + ", ".join(SUBSCRIPTION_EVENTS)})
         begin, end = _day_param(params, "begin"), _day_param(params, "end")
-        candidates.append(
-            set(index.with_event(event, begin, None if end is None else end + 86_400_000))
+        noted = index.in_creation_order(
+            index.with_event(event, begin, None if end is None else end + 86_400_000)
         )
-    if not candidates:
-        return store.subscriptions.all_ids()
-    chosen = set.intersection(*candidates)
-    return index.in_creation_order(chosen)
+        noted_set = set(noted)
+        filters.append((noted, lambda s: s.id in noted_set))
+    if not filters:
+        return subs.all_ids()
+    filters.sort(key=lambda f: len(f[0]))
+    (smallest, _), rest = filters[0], [test for _, test in filters[1:]]
+    if not rest:
+        return smallest
+    return [i for i in smallest if all(test(subs.get(i)) for test in rest)]
 
 
 @endpoint("subscription.getall")

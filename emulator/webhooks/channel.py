@@ -220,13 +220,30 @@ class Channel:
                 retries.append(due)
                 heapq.heappush(self._retries, (due, next(self._tiebreak), delivery.wire_id))
         attempt.next_retry = min(retries) if retries else None
-        self.hooks.retry_changed(self)
         if len(acked) == len(batch):
             attempt.state = "acknowledged"
         elif retries:
             attempt.state = "partially acknowledged" if acked else "failed, will retry"
         else:
             attempt.state = "partially acknowledged" if acked else "permanently failed"
+        self.hooks.retry_changed(self)
+        self._forget_finished()
+
+    def _forget_finished(self) -> None:
+        """Past the retention cap (and a tenth more, so this runs rarely), drop the
+        oldest finished deliveries; pending and retrying ones always stay."""
+        limit = self.hooks.retention.deliveries
+        if len(self.deliveries) <= limit + limit // 10:
+            return
+        excess = len(self.deliveries) - limit
+        finished = []
+        for wire_id, delivery in self.deliveries.items():
+            if delivery.state in ("acknowledged", "failed"):
+                finished.append(wire_id)
+                if len(finished) == excess:
+                    break
+        for wire_id in finished:
+            del self.deliveries[wire_id]
 
     # --- the background worker ----------------------------------------------------------
 

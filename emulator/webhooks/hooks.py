@@ -23,6 +23,7 @@ import httpx2 as httpx
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.events import Event
 from emulator.domain.ids import IdGenerator
+from emulator.retention import Retention
 from emulator.webhooks.channel import Attempt, Channel
 from emulator.webhooks.config import Webhook, parse_webhook, valid_secret
 from emulator.webhooks.loops import WebhookClient
@@ -30,7 +31,6 @@ from emulator.webhooks.loops import WebhookClient
 if TYPE_CHECKING:
     from emulator.domain.store import Store
 
-ATTEMPTS_KEPT = 10_000
 MAX_WAIT_S = 300
 TIMER = "webhook"
 
@@ -41,16 +41,20 @@ class Hooks:
         store: Store,
         boot_webhooks: Iterable[Mapping[str, Any]],
         seed: int | None,
+        retention: Retention = Retention(),
         client: WebhookClient | None = None,
     ) -> None:
+        self.retention = retention
         # Each store has its own connection pool, so receivers that hang in one
         # store cannot use up the connections another store's webhooks need.
         self._client = client or WebhookClient()
         self._boot = [dict(raw) for raw in boot_webhooks]
         self._ids = IdGenerator(seed, f"{store.name}:webhooks")
         self._waiters: set[asyncio.Event] = set()
-        self.attempts: deque[Attempt] = deque(maxlen=ATTEMPTS_KEPT)
+        self.attempts: deque[Attempt] = deque(maxlen=retention.attempts)
         self._attempts_by_id: dict[str, Attempt] = {}
+        # Request bodies, each kept once however many attempts sent it: body -> [body, uses]
+        self._bodies: dict[str, list[Any]] = {}
         self.acked: dict[str, Event] = {}
         self.channels: dict[str, Channel] = {}
         # Webhooks whose receiver timed out during the running clock advance.
@@ -69,6 +73,7 @@ class Hooks:
         self.channels.clear()
         self.attempts.clear()
         self._attempts_by_id.clear()
+        self._bodies.clear()
         self.acked.clear()
         self._ids.reset()
         for raw in self._boot:
@@ -133,13 +138,31 @@ class Hooks:
 
     def record(self, attempt: Attempt) -> None:
         if len(self.attempts) == self.attempts.maxlen:
-            self._attempts_by_id.pop(self.attempts[0].id, None)
+            oldest = self.attempts[0]
+            self._attempts_by_id.pop(oldest.id, None)
+            self._release_body(oldest.request_body)
+        held = self._bodies.get(attempt.request_body)
+        if held is None:
+            self._bodies[attempt.request_body] = [attempt.request_body, 1]
+        else:
+            attempt.request_body = held[0]
+            held[1] += 1
         self.attempts.append(attempt)
         self._attempts_by_id[attempt.id] = attempt
 
+    def _release_body(self, body: str) -> None:
+        held = self._bodies.get(body)
+        if held is not None:
+            held[1] -= 1
+            if held[1] <= 0:
+                del self._bodies[body]
+
     def acknowledged(self, event: Event) -> None:
         event.processed = True
-        self.acked.setdefault(event.id, event)
+        if event.id not in self.acked:
+            self.acked[event.id] = event
+            if len(self.acked) > self.retention.acknowledged:
+                del self.acked[next(iter(self.acked))]
         for waiter in self._waiters:
             waiter.set()
 
@@ -214,10 +237,14 @@ class Hooks:
         channel = self.channels.get(attempt.webhook)
         if channel is None:
             raise Invalid({"delivery": "Its webhook has been removed"})
+        kept = [channel.deliveries.get(wire_id) for wire_id in attempt.events]
+        if any(d is None for d in kept):
+            raise Invalid({"delivery": "Its events are no longer kept (see --retain)"})
         new_ids = []
-        for wire_id in attempt.events:
+        for delivery in kept:
+            assert delivery is not None
             new_id = self._ids.new_id()
-            channel.enqueue(channel.deliveries[wire_id].event, wire_id=new_id)
+            channel.enqueue(delivery.event, wire_id=new_id)
             new_ids.append(new_id)
         channel.wake()
         return new_ids
@@ -227,7 +254,9 @@ class Hooks:
         channel = self.channels.get(attempt.webhook)
         if channel is None:
             return "webhook removed"
-        states = {channel.deliveries[i].state for i in attempt.events}
+        states = {channel.deliveries[i].state for i in attempt.events if i in channel.deliveries}
+        if not states:
+            return "finished, no longer kept"
         if states == {"acknowledged"}:
             return "acknowledged"
         if "retrying" in states or "pending" in states:

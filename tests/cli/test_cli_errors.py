@@ -37,6 +37,9 @@ def test_a_bad_flag_is_one_line_naming_the_flag():
         "fastspring-emulator serve: argument --port: invalid port 'abc'"
     )
     assert "--seed" in one_line(serve("--seed", "x"))
+    assert one_line(serve("--retain", "event=5")).startswith(
+        "fastspring-emulator serve: argument --retain: 'event=5' is not name=N"
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,7 @@ def test_a_bad_flag_is_one_line_naming_the_flag():
         ("RATE_LIMIT", "lots"),
         ("LOG_LEVEL", "loud"),
         ("STATE_INTERVAL", "-1"),
+        ("RETAIN", "events=lots"),
     ],
 )
 def test_a_bad_variable_is_named_as_the_variable(name, value):
