@@ -110,11 +110,20 @@ class EmulatorApp:
                 return
 
     async def _save_often(self) -> None:
-        """Save every store each `--state-interval` seconds (and at shutdown)."""
+        """Save every store each `--state-interval` seconds (and at shutdown).
+
+        A periodic save shares the loop: each store is exported in short steps (that
+        store's requests wait meanwhile, others do not) and the file is written in
+        a thread."""
         assert self.settings.state_file is not None
         while True:
             await asyncio.sleep(self.settings.state_interval)
-            self._save()
+            try:
+                await persistence.save_async(self.settings.state_file, self.registry)
+            except Exception as exc:
+                self._save_failed(exc)
+            else:
+                self._saved()
 
     def _save(self) -> None:
         """One save; a failure is logged and reported by the health check, and never
@@ -123,15 +132,21 @@ class EmulatorApp:
         try:
             persistence.save(self.settings.state_file, self.registry)
         except Exception as exc:
-            self.save_status.error = f"{type(exc).__name__}: {exc}"
-            log.error(
-                "could not save the state file %s: %s",
-                self.settings.state_file,
-                self.save_status.error,
-            )
+            self._save_failed(exc)
         else:
-            self.save_status.last_save = time.time()
-            self.save_status.error = None
+            self._saved()
+
+    def _saved(self) -> None:
+        self.save_status.last_save = time.time()
+        self.save_status.error = None
+
+    def _save_failed(self, exc: Exception) -> None:
+        self.save_status.error = f"{type(exc).__name__}: {exc}"
+        log.error(
+            "could not save the state file %s: %s",
+            self.settings.state_file,
+            self.save_status.error,
+        )
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -172,6 +187,8 @@ class EmulatorApp:
                 headers=_UNAUTHORIZED,
             )(scope, receive, send)
             return
+        if namespace.held:
+            await namespace.admitted()
         namespace.store.timeline.catch_up()
         ctx = scope["emulator"] = RequestContext(
             namespace,

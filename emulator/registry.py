@@ -6,8 +6,10 @@ parallel tests sharing one emulator never see each other.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from emulator.domain.store import Store
@@ -29,14 +31,57 @@ class Namespace:
         self.name = name
         self._seed = seed
         self._retention = retention
+        self._boot_webhooks = boot_webhooks
+        self._boot_rate_limit = boot_rate_limit
         self.store = Store(name, seed, retention.events)
         self.journal = Journal(retention.journal)
         self.hooks = Hooks(self.store, boot_webhooks, seed, retention)
         self.faults = Faults(name, seed, boot_rate_limit)
+        # Set while work that needs the store to itself (a snapshot) runs; this
+        # store's requests wait for it, other stores' requests do not.
+        self._exclusive: asyncio.Event | None = None
 
-    def scratch(self) -> Namespace:
-        """An empty namespace like this one, for trying changes out (no webhooks)."""
-        return Namespace(self.name, self._seed, retention=self._retention)
+    @property
+    def held(self) -> bool:
+        return self._exclusive is not None
+
+    async def admitted(self) -> None:
+        """Return once no exclusive work holds the store."""
+        while self._exclusive is not None:
+            await self._exclusive.wait()
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Have the store to oneself: its requests wait until this block ends."""
+        await self.admitted()
+        done = self._exclusive = asyncio.Event()
+        try:
+            yield
+        finally:
+            self._exclusive = None
+            done.set()
+
+    def scratch(self, with_boot: bool = False) -> Namespace:
+        """An empty namespace like this one: for trying changes out (without the
+        boot-time webhooks and rate limit), or to `adopt` (with them)."""
+        if not with_boot:
+            return Namespace(self.name, self._seed, retention=self._retention)
+        return Namespace(
+            self.name, self._seed, self._boot_webhooks, self._boot_rate_limit, self._retention
+        )
+
+    async def adopt(self, other: Namespace) -> None:
+        """Take over `other`'s contents (a snapshot restored beside this one)."""
+        old = self.hooks
+        await old.stop()
+        self.store, self.journal, self.hooks, self.faults = (
+            other.store,
+            other.journal,
+            other.hooks,
+            other.faults,
+        )
+        self.hooks.start()
+        await old.close()
 
     async def reset(self) -> None:
         self.store.reset()

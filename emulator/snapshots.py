@@ -9,6 +9,7 @@ functions of the records) is rebuilt on import instead of being stored.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import heapq
 import random
@@ -17,6 +18,7 @@ from typing import Any
 from emulator.domain.accounts import Account
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.commerce import Session
+from emulator.domain.cooperative import Steps, dump_json, each, finish, finish_async
 from emulator.domain.coupons import export_coupon, restore_coupon
 from emulator.domain.events import Event
 from emulator.domain.ids import IdGenerator
@@ -71,7 +73,38 @@ def _notice(data: dict[str, Any]) -> Notice:
 # --- the store -------------------------------------------------------------------------
 
 
-def _export_store(store: Any) -> dict[str, Any]:
+def _subscription_record(sub: Any) -> dict[str, Any]:
+    # A subscription keeps its coupon's terms even after the coupon is deleted.
+    return {**_plain(sub), "coupon": export_coupon(sub.coupon) if sub.coupon else None}
+
+
+def _return_record(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "reference": r.reference,
+        "order": r.order.id,
+        "lines": [[r.order.items.index(line.item), line.quantity, line.credit] for line in r.lines],
+        "reason": r.reason,
+        "note": r.note,
+        "created": r.created,
+        "notification": r.notification,
+        "live": r.live,
+        "tags": r.tags,
+    }
+
+
+def _event_record(e: Event) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "created": e.created,
+        "data": e.data,
+        "live": e.live,
+        "processed": e.processed,
+    }
+
+
+def _export_store(store: Any) -> Steps[dict[str, Any]]:
     accounts_state = store.accounts.export()
     subs = store.subscriptions
     commerce = store.commerce
@@ -82,7 +115,7 @@ def _export_store(store: Any) -> dict[str, Any]:
             "frozen_at": store.clock.frozen_at,
             "last_change": store.clock.last_change,
         },
-        "accounts": [_plain(a) for a in accounts_state["accounts"]],
+        "accounts": (yield from each(accounts_state["accounts"], _plain)),
         "account_relations": accounts_state["relations"],
         "account_subscription_counts": accounts_state["subscription_counts"],
         "products": [
@@ -95,42 +128,14 @@ def _export_store(store: Any) -> dict[str, Any]:
         "invoices": store.invoices.export(),
         "report_jobs": store.reports.export(),
         "outcomes": store.outcomes.export(),
-        "orders": [_plain(store.orders.get(i)) for i in store.orders.all_ids()],
-        # A subscription keeps its coupon's terms even after the coupon is deleted.
-        "subscriptions": [
-            {**_plain(sub), "coupon": export_coupon(sub.coupon) if sub.coupon else None}
-            for sub in (subs.get(i) for i in subs.all_ids())
-        ],
+        "orders": (yield from each(store.orders.all_ids(), lambda i: _plain(store.orders.get(i)))),
+        "subscriptions": (
+            yield from each(subs.all_ids(), lambda i: _subscription_record(subs.get(i)))
+        ),
         "subscription_index": store.subscription_index.export(),
-        "returns": [
-            {
-                "id": r.id,
-                "reference": r.reference,
-                "order": r.order.id,
-                "lines": [
-                    [r.order.items.index(line.item), line.quantity, line.credit] for line in r.lines
-                ],
-                "reason": r.reason,
-                "note": r.note,
-                "created": r.created,
-                "notification": r.notification,
-                "live": r.live,
-                "tags": r.tags,
-            }
-            for r in commerce.returns._by_id.values()
-        ],
-        "sessions": [_plain(s) for s in commerce._sessions.values()],
-        "events": [
-            {
-                "id": e.id,
-                "type": e.type,
-                "created": e.created,
-                "data": e.data,
-                "live": e.live,
-                "processed": e.processed,
-            }
-            for e in store.events.all()
-        ],
+        "returns": (yield from each(commerce.returns.all(), _return_record)),
+        "sessions": (yield from each(commerce.sessions(), _plain)),
+        "events": (yield from each(store.events.all(), _event_record)),
     }
 
 
@@ -196,7 +201,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         )
     for raw in data["sessions"]:
         session = Session(**raw)
-        store.commerce._sessions[session.id] = session
+        store.commerce.restore_session(session)
     store.events.restore([Event.of(**raw) for raw in data["events"]])
     for sub_id in store.subscriptions.all_ids():
         store.lifecycle.schedule(store.subscriptions.get(sub_id))
@@ -344,32 +349,68 @@ def _import_faults(faults: Any, data: dict[str, Any]) -> None:
 # --- whole namespaces ------------------------------------------------------------------
 
 
-def export_namespace(namespace: Any) -> dict[str, Any]:
+def export_steps(namespace: Any) -> Steps[dict[str, Any]]:
+    """The namespace as a snapshot, in steps (see `emulator.domain.cooperative`)."""
     return {
         "version": VERSION,
         "store": namespace.name,
-        "data": _export_store(namespace.store),
+        "data": (yield from _export_store(namespace.store)),
         "journal": _export_journal(namespace.journal),
         "webhooks": _export_hooks(namespace.hooks),
         "faults": _export_faults(namespace.faults),
     }
 
 
-def import_namespace(namespace: Any, snapshot: Any) -> None:
-    """Replace everything in `namespace` with `snapshot` (checked before anything
-    changes: a snapshot that does not restore leaves the namespace as it was)."""
+def export_namespace(namespace: Any) -> dict[str, Any]:
+    return finish(export_steps(namespace))
+
+
+async def export_json(namespace: Any) -> bytes:
+    """The snapshot as JSON bytes, made without holding the event loop for long; the
+    store waits meanwhile, so the snapshot is consistent."""
+    async with namespace.exclusive():
+        return await finish_async(_export_then_dump(namespace))
+
+
+def _export_then_dump(namespace: Any) -> Steps[bytes]:
+    document = yield from export_steps(namespace)
+    return (yield from dump_json(document))
+
+
+def _checked(snapshot: Any) -> dict[str, Any]:
     if isinstance(snapshot, dict) and snapshot.get("version") == 1:
         snapshot = _upgrade_from_1(snapshot)
     if not isinstance(snapshot, dict) or snapshot.get("version") != VERSION:
         raise SnapshotError(f"not a version {VERSION} snapshot of a store")
-    trial = namespace.scratch()
+    return snapshot
+
+
+def _restore_checked(namespace: Any, snapshot: dict[str, Any]) -> None:
     try:
-        _restore(trial, snapshot)
+        _restore(namespace, snapshot)
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise SnapshotError(f"the snapshot does not restore: {type(exc).__name__}: {exc}") from None
+
+
+def import_namespace(namespace: Any, snapshot: Any) -> None:
+    """Replace everything in `namespace` with `snapshot` (checked before anything
+    changes: a snapshot that does not restore leaves the namespace as it was)."""
+    snapshot = _checked(snapshot)
+    _restore_checked(namespace.scratch(), snapshot)
     _restore(namespace, snapshot)
+
+
+async def import_async(namespace: Any, snapshot: Any) -> None:
+    """`import_namespace` without holding the event loop: the snapshot is restored
+    into a fresh namespace in a worker thread (the interpreter hands the loop back
+    every few milliseconds meanwhile), then the namespace adopts it at once."""
+    snapshot = _checked(snapshot)
+    fresh = namespace.scratch(with_boot=True)
+    await asyncio.to_thread(_restore_checked, fresh, snapshot)
+    async with namespace.exclusive():
+        await namespace.adopt(fresh)
 
 
 def _old_coupon(raw: dict[str, Any]) -> dict[str, Any]:

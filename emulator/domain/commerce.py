@@ -190,6 +190,12 @@ class Commerce:
 
         return round(sum(unit(i) * i["quantity"] for i in session.items), 2)
 
+    def sessions(self) -> list[Session]:
+        return list(self._sessions.values())
+
+    def restore_session(self, session: Session) -> None:
+        self._sessions[session.id] = session
+
     def find_session(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
 

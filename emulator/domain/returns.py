@@ -125,6 +125,9 @@ class ReturnBook:
             position = record.order.items.index(line.item)
             counts[position] = counts.get(position, 0) + line.quantity
 
+    def all(self) -> list[Return]:
+        return list(self._by_id.values())
+
     def get(self, return_id: str) -> Return:
         found = self._by_id.get(return_id)
         if found is None:

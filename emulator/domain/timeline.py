@@ -13,21 +13,18 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from emulator.domain.clock import Clock
+from emulator.domain.cooperative import Yielder
 from emulator.domain.errors import Invalid
 
 DAY_MS = 86_400_000
 # How far one advance may go: far enough for any billing plan, short of the
 # dates (year 10000) that no ISO-8601 instant can show.
 MAX_ADVANCE_MS = 36_525 * DAY_MS
-# Long work gives the event loop back this often, so other stores' requests
-# never wait for one store's rebill day.
-YIELD_EVERY_S = 0.005
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +56,6 @@ Settle = Callable[[], Awaitable[None]]
 # Where an advance goes, worked out from the clock's reading inside the lock, so
 # that two relative advances started together add up exactly.
 Target = Callable[[int], int]
-
-
-class Yielder:
-    """Gives the event loop back when a piece of work has held it for a while."""
-
-    def __init__(self, every_s: float = YIELD_EVERY_S) -> None:
-        self._every = every_s
-        self._since = time.perf_counter()
-
-    async def __call__(self) -> None:
-        if time.perf_counter() - self._since >= self._every:
-            await asyncio.sleep(0)
-            self._since = time.perf_counter()
 
 
 def check_target(now_ms: int, target_ms: int) -> int:

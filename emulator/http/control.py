@@ -23,7 +23,7 @@ from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
 from emulator.http.responses import JSON, raw
 from emulator.journal import DEFAULT_CAPACITY
-from emulator.snapshots import SnapshotError, export_namespace, import_namespace
+from emulator.snapshots import SnapshotError, export_json, import_async
 
 MAX_ADVANCE_DAYS = 36_500
 
@@ -227,8 +227,9 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
 
 @endpoint("emulator.snapshot")
 async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
-    """The caller's whole store as JSON."""
-    return JSON(export_namespace(ctx.namespace))
+    """The caller's whole store as JSON (made in short steps: other stores are
+    served meanwhile)."""
+    return Response(await export_json(ctx.namespace), media_type="application/json")
 
 
 @endpoint("emulator.snapshot")
@@ -236,14 +237,10 @@ async def import_snapshot(request: Request, ctx: RequestContext) -> Response:
     """Replace the caller's store with a snapshot (a later export is identical)."""
     # A snapshot wraps accepted bodies (each at most MAX_DEPTH deep) in its own levels.
     snapshot = await read_json_object(request, ctx.max_body_bytes * 64, max_depth=MAX_DEPTH * 4)
-    hooks = ctx.namespace.hooks
-    await hooks.stop()
     try:
-        import_namespace(ctx.namespace, snapshot)
+        await import_async(ctx.namespace, snapshot)
     except SnapshotError as exc:
-        hooks.start()
         return JSON({"result": "error", "error": {"snapshot": str(exc)}}, status_code=400)
-    hooks.start()
     return JSON({"result": "success", "store": ctx.namespace.name})
 
 

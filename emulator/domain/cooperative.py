@@ -1,0 +1,94 @@
+"""Long work that shares the event loop: it runs in steps and gives the loop back.
+
+A piece of work that may be long (exporting a big store, serializing it) is
+written once, as a generator that yields between small steps. `finish` runs it
+straight through (start-up, tests); `finish_async` runs it inside a request and
+gives the loop back whenever it has held it for `YIELD_EVERY_S`, so one store's
+big export never delays another store's requests by more than that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Generator, Iterable
+from typing import Any, TypeVar
+
+import orjson
+
+T = TypeVar("T")
+U = TypeVar("U")
+Steps = Generator[None, None, T]
+
+YIELD_EVERY_S = 0.005
+STEP = 256  # records handled between two chances to yield
+_CHUNK = 500  # list items serialized in one go
+
+
+class Yielder:
+    """Gives the event loop back when a piece of work has held it for a while."""
+
+    def __init__(self, every_s: float = YIELD_EVERY_S) -> None:
+        self._every = every_s
+        self._since = time.perf_counter()
+
+    async def __call__(self) -> None:
+        if time.perf_counter() - self._since >= self._every:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
+
+
+def finish(steps: Steps[T]) -> T:
+    """Run stepped work to its end without yielding."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+async def finish_async(steps: Steps[T]) -> T:
+    """Run stepped work, giving the event loop back regularly."""
+    pause = Yielder()
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        await pause()
+
+
+def each(items: Iterable[T], convert: Callable[[T], U]) -> Steps[list[U]]:
+    """`[convert(i) for i in items]`, in steps."""
+    out: list[U] = []
+    for item in items:
+        out.append(convert(item))
+        if len(out) % STEP == 0:
+            yield
+    return out
+
+
+def dump_json(value: Any) -> Steps[bytes]:
+    """`orjson.dumps(value)`, in steps: long lists are written a chunk at a time."""
+    pieces: list[bytes] = []
+    yield from _dump_into(value, pieces)
+    return b"".join(pieces)
+
+
+def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:
+    if isinstance(value, dict) and len(value) > 0:
+        pieces.append(b"{")
+        for n, (key, item) in enumerate(value.items()):
+            pieces.append(b"," if n else b"")
+            pieces.append(orjson.dumps(str(key)) + b":")
+            yield from _dump_into(item, pieces)
+        pieces.append(b"}")
+    elif isinstance(value, list) and len(value) > _CHUNK:
+        pieces.append(b"[")
+        for start in range(0, len(value), _CHUNK):
+            chunk = orjson.dumps(value[start : start + _CHUNK])
+            pieces.append((b"," if start else b"") + chunk[1:-1])
+            yield
+        pieces.append(b"]")
+    else:
+        pieces.append(orjson.dumps(value))

@@ -1,0 +1,119 @@
+"""Snapshots and state files made in steps: the same bytes as in one go, and exact
+round trips, after a store reset as well."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from emulator import persistence
+from emulator.app import create_app
+from emulator.config import Settings
+from emulator.domain.cooperative import dump_json, each, finish
+from emulator.receiver import Receiver
+from emulator.registry import Registry
+from tests.control.test_snapshots import export, rich_store, running_client
+from tests.support.clients import basic
+from tests.support.hooks import flush
+from tests.support.shop import add_product, buy
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=1200) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=3000,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(json_values)
+def test_json_in_steps_is_byte_for_byte_orjson(value):
+    assert finish(dump_json(value)) == orjson.dumps(value)
+
+
+def test_each_converts_everything_in_order():
+    assert finish(each(range(1000), lambda n: n * 2)) == [n * 2 for n in range(1000)]
+
+
+def test_a_store_reset_then_rebuilt_round_trips_exactly():
+    with (
+        running_client(create_app(Settings(seed=3))) as source,
+        running_client(create_app(Settings(seed=99)), "copy") as copy,
+    ):
+        rich_store(source)
+        assert source.post("/_emulator/reset").status_code == 200
+        rich_store(source)
+        snapshot = source.get("/_emulator/snapshot").content
+        assert copy.post("/_emulator/reset").status_code == 200
+        assert copy.post("/_emulator/snapshot", content=snapshot).status_code == 200
+        assert export(copy) == export(source)
+
+
+def test_the_periodic_save_writes_what_a_save_in_one_go_writes(tmp_path):
+    app = create_app(Settings(seed=3))
+    with running_client(app) as client:
+        rich_store(client)
+        registry: Registry = app.registry
+        persistence.save(tmp_path / "sync.json", registry)
+        client.portal.call(persistence.save_async, tmp_path / "async.json", registry)
+    sync = json.loads((tmp_path / "sync.json").read_bytes())
+    stepped = json.loads((tmp_path / "async.json").read_bytes())
+    assert stepped == sync
+
+
+def test_webhooks_deliver_after_a_snapshot_import():
+    with Receiver() as receiver:
+        app = create_app(Settings(seed=5, webhook_url=receiver.url))
+        with TestClient(app, headers={"Authorization": basic("imp", "pw")}) as client:
+            add_product(client, "pro")
+            snapshot = client.get("/_emulator/snapshot").content
+            assert client.post("/_emulator/snapshot", content=snapshot).status_code == 200
+            buy(client, "pro")
+            flush(client)
+            assert "order.completed" in receiver.event_types()
+            client.post("/_emulator/reset")
+            add_product(client, "pro")
+            buy(client, "pro", email="again@example.com")
+            flush(client)
+            assert receiver.event_types().count("order.completed") == 2
+
+
+def test_requests_to_a_store_wait_while_it_is_exported():
+    """A request arriving during exclusive work on its store is admitted after it;
+    another store's namespace is not held."""
+    app = create_app(Settings(seed=3))
+    with running_client(app) as client:
+        add_product(client, "pro")
+        namespace = app.registry.namespace("snap")
+        other = app.registry.namespace("other")
+
+        async def race() -> list[str]:
+            order: list[str] = []
+            entered, release = asyncio.Event(), asyncio.Event()
+
+            async def exporting() -> None:
+                async with namespace.exclusive():
+                    entered.set()
+                    await release.wait()
+                    order.append("export done")
+
+            async def requesting() -> None:
+                await namespace.admitted()
+                order.append("request admitted")
+
+            worker = asyncio.create_task(exporting())
+            await entered.wait()
+            waiting = asyncio.create_task(requesting())
+            for _ in range(10):
+                await asyncio.sleep(0)
+            assert not waiting.done() and not other.held
+            await other.admitted()
+            release.set()
+            await asyncio.gather(worker, waiting)
+            return order
+
+        assert client.portal.call(race) == ["export done", "request admitted"]
