@@ -1,6 +1,11 @@
-"""Lookups cost the same at 100 and at 1,000,000 accounts (domain core, no HTTP).
+"""Lookups and filtered pages cost the same at any store size (domain core, no HTTP).
 
 python benchmarks/bench_domain.py --sizes 100 10000 1000000
+python benchmarks/bench_domain.py --sizes 1000 --subscriptions 1000 100000
+
+The second part buys N monthly subscriptions (a tenth of them canceled, so every
+status has members) and times one page of each `GET /subscriptions` filter and of
+`GET /accounts?subscriptions=active`, first page and last page.
 """
 
 from __future__ import annotations
@@ -9,8 +14,17 @@ import argparse
 import random
 import time
 
-from emulator.domain.paging import parse_paging
+from emulator.domain.paging import paginate, parse_paging
 from emulator.domain.store import Store
+from emulator.domain.subscription_search import search_subscriptions
+
+SUBSCRIPTION_FILTERS = {
+    "status=active": {"status": "active"},
+    "status=canceled": {"status": "canceled"},
+    "product": {"products": "monthly"},
+    "event=created": {"event": "created"},
+    "status+product": {"status": "active", "products": "monthly"},
+}
 
 
 def per_call_us(fn, calls: int) -> float:
@@ -24,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 1_000_000])
     parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--subscriptions", type=int, nargs="*", default=[])
     args = parser.parse_args()
     print(
         f"{'accounts':>10} {'get':>8} {'email':>8} {'custom':>8} {'global':>8} "
@@ -60,6 +75,60 @@ def main() -> None:
         print(
             f"{size:>10} " + " ".join(f"{r:>8.2f}" for r in results[:-1]) + f" {results[-1]:>10.2f}"
         )
+
+    if args.subscriptions:
+        subscription_pages(args.subscriptions)
+
+
+def filled_store(size: int) -> Store:
+    store = Store("bench", seed=1)
+    store.catalog.upsert(
+        {"product": "monthly", "pricing": {"interval": "month", "price": {"USD": 9.99}}}
+    )
+    for n in range(size):
+        order = store.lifecycle.checkout(
+            {
+                "contact": {"first": "B", "last": "U", "email": f"s{n}@example.com"},
+                "items": [{"product": "monthly"}],
+            }
+        )
+        if n % 10 == 0:
+            store.lifecycle.cancel(order.items[0].subscription or "", immediately=False)
+    return store
+
+
+def subscription_pages(sizes: list[int]) -> None:
+    names = [*SUBSCRIPTION_FILTERS, "accounts?subscriptions=active"]
+    print()
+    print(f"{'subscriptions':>13} " + " ".join(f"{n:>22}" for n in names))
+    print(f"{'':>13} " + " ".join(f"{'first / last page':>22}" for _ in names))
+    for size in sizes:
+        store = filled_store(size)
+        cells = []
+        for params in SUBSCRIPTION_FILTERS.values():
+            total = len(search_subscriptions(store, params))
+            last = max(1, (total + 49) // 50)
+            first_us = per_call_us(
+                lambda n: paginate(search_subscriptions(store, params), 1, 50),  # noqa: B023
+                200,
+            )
+            last_us = per_call_us(
+                lambda n: paginate(search_subscriptions(store, params), last, 50),  # noqa: B023
+                200,
+            )
+            cells.append(f"{first_us:>10.1f} / {last_us:>9.1f}")
+        active = store.accounts.lookup({"subscriptions": "active"})
+        last = max(1, (len(active) + 49) // 50)
+        first_us = per_call_us(
+            lambda n: paginate(store.accounts.lookup({"subscriptions": "active"}), 1, 50),  # noqa: B023
+            200,
+        )
+        last_us = per_call_us(
+            lambda n: paginate(store.accounts.lookup({"subscriptions": "active"}), last, 50),  # noqa: B023
+            200,
+        )
+        cells.append(f"{first_us:>10.1f} / {last_us:>9.1f}")
+        print(f"{size:>13} " + " ".join(cells) + "   (microseconds per page)")
 
 
 if __name__ == "__main__":

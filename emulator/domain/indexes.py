@@ -40,20 +40,44 @@ class SubscriptionIndex:
         self._by_state: dict[str, list[int]] = {}
         self._by_status: dict[str, list[int]] = {}
         self._by_product: dict[str, list[str]] = {}
+        self._product_of: list[str] = []  # by creation position
+        # (product, `?status=` value) -> creation positions: the common pair of filters
+        self._by_product_status: dict[tuple[str, str], list[int]] = {}
         self._notes: dict[str, list[tuple[int, str]]] = {k: [] for k in SUBSCRIPTION_EVENTS}
+        # event -> creation positions of the subscriptions that ever had it
+        self._noted: dict[str, list[int]] = {k: [] for k in SUBSCRIPTION_EVENTS}
+        self._noted_set: dict[str, set[int]] = {k: set() for k in SUBSCRIPTION_EVENTS}
 
     def _place(self, sub_id: str, product: str) -> int:
         seq = len(self._by_seq)
         self._seq[sub_id] = seq
         self._by_seq.append(sub_id)
+        self._product_of.append(product)
         self._by_product.setdefault(product, []).append(sub_id)
         return seq
+
+    def _enter(self, seq: int, state: str) -> None:
+        product = self._product_of[seq]
+        for status in status_filters(state):
+            insert_sorted(self._by_status.setdefault(status, []), seq)
+            insert_sorted(self._by_product_status.setdefault((product, status), []), seq)
+
+    def _leave(self, seq: int, state: str) -> None:
+        product = self._product_of[seq]
+        for status in status_filters(state):
+            remove_sorted(self._by_status[status], seq)
+            remove_sorted(self._by_product_status[(product, status)], seq)
+
+    def _mark(self, event: str, sub_id: str) -> None:
+        seq = self._seq[sub_id]
+        if seq not in self._noted_set[event]:
+            self._noted_set[event].add(seq)
+            insert_sorted(self._noted[event], seq)
 
     def add(self, sub: Subscription) -> None:
         seq = self._place(sub.id, sub.product)
         self._by_state.setdefault(sub.state, []).append(seq)
-        for status in status_filters(sub.state):
-            insert_sorted(self._by_status.setdefault(status, []), seq)
+        self._enter(seq, sub.state)
         self.note("created", sub.id, sub.changed)
         if sub.state == "trial":
             self.note("trialstarted", sub.id, sub.changed)
@@ -62,10 +86,8 @@ class SubscriptionIndex:
         seq = self._seq[sub_id]
         remove_sorted(self._by_state[old], seq)
         insert_sorted(self._by_state.setdefault(new, []), seq)
-        for status in status_filters(old):
-            remove_sorted(self._by_status[status], seq)
-        for status in status_filters(new):
-            insert_sorted(self._by_status.setdefault(status, []), seq)
+        self._leave(seq, old)
+        self._enter(seq, new)
         if old == "trial":
             self.note("trialended", sub_id, None)
 
@@ -80,11 +102,12 @@ class SubscriptionIndex:
             self._place(sub.id, sub.product)
         self._by_state = {state: list(seqs) for state, seqs in saved["by_state"].items()}
         for state, seqs in self._by_state.items():
-            for status in status_filters(state):
-                self._by_status.setdefault(status, []).extend(seqs)
-        for seqs in self._by_status.values():
-            seqs.sort()
+            for seq in seqs:
+                self._enter(seq, state)
         self._notes = {k: [(at, sub_id) for at, sub_id in v] for k, v in saved["notes"].items()}
+        for event, notes in self._notes.items():
+            for _, sub_id in notes:
+                self._mark(event, sub_id)
 
     def in_status(self, status: str) -> IdsInOrder:
         """`?status=` matches in creation order, lazily."""
@@ -97,9 +120,20 @@ class SubscriptionIndex:
         notes = self._notes[event]
         at = at_ms if at_ms is not None else (notes[-1][0] if notes else 0)
         notes.append((at, sub_id))
+        self._mark(event, sub_id)
 
     def for_product(self, path: str) -> list[str]:
         return self._by_product.get(path, [])
+
+    def for_product_in_status(self, path: str, status: str) -> IdsInOrder:
+        return IdsInOrder(self._by_product_status.get((path, status), []), self._by_seq)
+
+    def had(self, event: str, sub_id: str) -> bool:
+        return self._seq[sub_id] in self._noted_set[event]
+
+    def ever_had(self, event: str) -> IdsInOrder:
+        """Subscriptions that had `event` at any time, in creation order, lazily."""
+        return IdsInOrder(self._noted[event], self._by_seq)
 
     def with_event(self, event: str, begin: int | None, end: int | None) -> list[str]:
         notes = self._notes[event]

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.calendar import parse_day
 from emulator.domain.errors import DomainError, Invalid
 from emulator.domain.formats import iso_date
-from emulator.domain.indexes import SUBSCRIPTION_EVENTS, status_filters
 from emulator.domain.paging import paginate, parse_paging
-from emulator.domain.subscriptions import STATES, Subscription
+from emulator.domain.subscription_search import search_subscriptions
 from emulator.domain.views import history_view, subscription_view
 from emulator.http import pitfalls
 from emulator.http.batch import batch_items, batch_response, element, error_element, run_each
@@ -52,74 +49,13 @@ async def get_subscriptions(request: Request, ctx: RequestContext) -> Response:
     return batch_response("subscriptions", records)
 
 
-def _day_param(params: dict[str, str], name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None:
-        return None
-    day = parse_day(raw)
-    if day is None:
-        raise Invalid({name: f"Invalid {name} date"})
-    return day
-
-
-def _matching_ids(ctx: RequestContext, params: dict[str, str]) -> Sequence[str]:
-    """Ids matching every filter, in creation order.
-
-    Each filter gives an ordered index and a test on one record. The smallest index
-    is walked and the other filters' tests are applied to its records, so the cost
-    is what the smallest match costs; a lone filter pages its index lazily.
-    """
-    store = ctx.store
-    subs, index = store.subscriptions, store.subscription_index
-    filters: list[tuple[Sequence[str], Callable[[Subscription], bool]]] = []
-    if "accountId" in params:
-        account = store.accounts.find(params["accountId"])
-        owner = params["accountId"]
-        filters.append((account.subscriptions if account else [], lambda s: s.account_id == owner))
-    if "products" in params:
-        paths = list(dict.fromkeys(params["products"].split(",")))
-        chosen = (
-            index.for_product(paths[0])
-            if len(paths) == 1
-            else index.in_creation_order(i for p in paths for i in index.for_product(p))
-        )
-        filters.append((chosen, lambda s: s.product in paths))
-    status = params.get("status")
-    if status is not None:
-        if status not in STATES:
-            raise Invalid({"status": "Supported value: " + ", ".join(STATES)})
-        filters.append((index.in_status(status), lambda s: status in status_filters(s.state)))
-    scope = params.get("scope", "all")
-    if scope not in ("all", "live", "test"):
-        raise Invalid({"scope": "Supported value: all, live, test"})
-    if scope == "live":
-        filters.append(([], lambda s: False))
-    event = params.get("event")
-    if event is not None:
-        if event not in SUBSCRIPTION_EVENTS:
-            raise Invalid({"event": "Supported value: " + ", ".join(SUBSCRIPTION_EVENTS)})
-        begin, end = _day_param(params, "begin"), _day_param(params, "end")
-        noted = index.in_creation_order(
-            index.with_event(event, begin, None if end is None else end + 86_400_000)
-        )
-        noted_set = set(noted)
-        filters.append((noted, lambda s: s.id in noted_set))
-    if not filters:
-        return subs.all_ids()
-    filters.sort(key=lambda f: len(f[0]))
-    (smallest, _), rest = filters[0], [test for _, test in filters[1:]]
-    if not rest:
-        return smallest
-    return [i for i in smallest if all(test(subs.get(i)) for test in rest)]
-
-
 @endpoint("subscription.getall")
 async def list_subscriptions(request: Request, ctx: RequestContext) -> Response:
     """Without filters: ids. With any filter: subscription objects."""
     params = query_params(request)
     page, limit = parse_paging(params.get("page"), params.get("limit"))
     filtered = any(name in params for name in LIST_FILTERS)
-    found = paginate(_matching_ids(ctx, params), page, limit)
+    found = paginate(search_subscriptions(ctx.store, params), page, limit)
     items: list[Any] = found.items
     if filtered:
         subs = ctx.store.subscriptions
