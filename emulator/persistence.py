@@ -70,7 +70,7 @@ def save(path: str | Path, registry: Any) -> None:
         "version": VERSION,
         "stores": {ns.name: export_namespace(ns) for ns in registry.all()},
     }
-    _write(Path(path), orjson.dumps(document))
+    _write(Path(path), [orjson.dumps(document)])
 
 
 async def save_async(path: str | Path, registry: Any) -> None:
@@ -79,19 +79,19 @@ async def save_async(path: str | Path, registry: Any) -> None:
     same as `save` writes."""
     pieces = [b'{"version":', str(VERSION).encode(), b',"stores":{']
     for n, namespace in enumerate(registry.all()):
-        exported = await export_json(namespace)
-        pieces.append((b"," if n else b"") + orjson.dumps(namespace.name) + b":" + exported)
+        pieces.append((b"," if n else b"") + orjson.dumps(namespace.name) + b":")
+        pieces += await export_json(namespace)
     pieces.append(b"}}")
-    await asyncio.to_thread(_write, Path(path), b"".join(pieces))
+    await asyncio.to_thread(_write, Path(path), pieces)
 
 
-def _write(path: Path, content: bytes) -> None:
+def _write(path: Path, content: list[bytes]) -> None:
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent or "."
     )
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(content)
+            out.writelines(content)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

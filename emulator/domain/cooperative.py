@@ -10,8 +10,10 @@ big export never delays another store's requests by more than that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, TypeVar
 
 import orjson
@@ -21,8 +23,8 @@ U = TypeVar("U")
 Steps = Generator[None, None, T]
 
 YIELD_EVERY_S = 0.005
-STEP = 256  # records handled between two chances to yield
-_CHUNK = 500  # list items serialized in one go
+STEP = 16  # records handled between two chances to yield
+_CHUNK = 100  # list items serialized in one go
 
 
 class Yielder:
@@ -70,9 +72,26 @@ def each(items: Iterable[T], convert: Callable[[T], U]) -> Steps[list[U]]:
 
 def dump_json(value: Any) -> Steps[bytes]:
     """`orjson.dumps(value)`, in steps: long lists are written a chunk at a time."""
+    return b"".join((yield from dump_json_pieces(value)))
+
+
+def dump_json_pieces(value: Any) -> Steps[list[bytes]]:
+    """`dump_json` as pieces to write one after another (no one big copy at the end)."""
     pieces: list[bytes] = []
     yield from _dump_into(value, pieces)
-    return b"".join(pieces)
+    return pieces
+
+
+@contextlib.contextmanager
+def quiet_collector() -> Iterator[None]:
+    """While big stepped work runs, the cyclic garbage collector skips the objects
+    that existed before it: a full collection then costs what the work allocated,
+    not what the whole process holds (which held the loop for hundreds of ms)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import AsyncIterator
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from emulator import __version__
 from emulator.contract import openapi as build_openapi
@@ -229,7 +230,22 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
 async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
     """The caller's whole store as JSON (made in short steps: other stores are
     served meanwhile)."""
-    return Response(await export_json(ctx.namespace), media_type="application/json")
+    pieces = await export_json(ctx.namespace)
+    return StreamingResponse(_in_chunks(pieces), media_type="application/json")
+
+
+async def _in_chunks(pieces: list[bytes], size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """Send a big document about a megabyte at a time, so no write holds the loop."""
+    chunk: list[bytes] = []
+    held = 0
+    for piece in pieces:
+        chunk.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(chunk)
+            chunk, held = [], 0
+    if chunk:
+        yield b"".join(chunk)
 
 
 @endpoint("emulator.snapshot")
