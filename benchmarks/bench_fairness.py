@@ -19,8 +19,8 @@ here, never in tests: these machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import base64
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -153,9 +153,7 @@ def main() -> int:
         state = Path(tmp) / "state.json"
         with serving(args, Path(tmp), state_file=state) as (probe, bench):
             bench.post("/_emulator/clock/advance", json={"days": args.days})
-            results.append(
-                during(probe, "state-file saves", lambda: time.sleep(args.save_seconds))
-            )
+            results.append(during(probe, "state-file saves", lambda: time.sleep(args.save_seconds)))
             print(f"state file: {state.stat().st_size / 1e6:.0f} MB, saved every 5 s")
     return 0 if all(results) else 1
 

@@ -82,6 +82,13 @@ def _notice(data: dict[str, Any]) -> Notice:
 # --- the store -------------------------------------------------------------------------
 
 
+def _json(value: Any) -> orjson.Fragment:
+    """A record written to JSON at once (orjson writes dataclasses as `_plain` would):
+    a big export then holds bytes, not millions of objects for the garbage collector
+    to walk."""
+    return orjson.Fragment(orjson.dumps(value))
+
+
 def _subscription_record(sub: Any) -> dict[str, Any]:
     # A subscription keeps its coupon's terms even after the coupon is deleted.
     return {**_plain(sub), "coupon": export_coupon(sub.coupon) if sub.coupon else None}
@@ -126,7 +133,7 @@ def _export_store(store: Any) -> Steps[dict[str, Any]]:
             "frozen_at": store.clock.frozen_at,
             "last_change": store.clock.last_change,
         },
-        "accounts": (yield from each(accounts_state["accounts"], _plain)),
+        "accounts": (yield from each(accounts_state["accounts"], _json)),
         "account_relations": accounts_state["relations"],
         "account_subscription_counts": accounts_state["subscription_counts"],
         "products": [
@@ -139,14 +146,14 @@ def _export_store(store: Any) -> Steps[dict[str, Any]]:
         "invoices": store.invoices.export(),
         "report_jobs": store.reports.export(),
         "outcomes": store.outcomes.export(),
-        "orders": (yield from each(store.orders.all_ids(), lambda i: _plain(store.orders.get(i)))),
+        "orders": (yield from each(store.orders.all_ids(), lambda i: _json(store.orders.get(i)))),
         "subscriptions": (
-            yield from each(subs.all_ids(), lambda i: _subscription_record(subs.get(i)))
+            yield from each(subs.all_ids(), lambda i: _json(_subscription_record(subs.get(i))))
         ),
         "subscription_index": store.subscription_index.export(),
-        "returns": (yield from each(commerce.returns.all(), _return_record)),
-        "sessions": (yield from each(commerce.sessions(), _plain)),
-        "events": (yield from each(store.events.all(), _event_record)),
+        "returns": (yield from each(commerce.returns.all(), lambda r: _json(_return_record(r)))),
+        "sessions": (yield from each(commerce.sessions(), _json)),
+        "events": (yield from each(store.events.all(), lambda e: _json(_event_record(e)))),
     }
 
 

@@ -101,6 +101,8 @@ def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:
             pieces.append(b"," if n else b"")
             pieces.append(orjson.dumps(str(key)) + b":")
             yield from _dump_into(item, pieces)
+            if n % _CHUNK == _CHUNK - 1:
+                yield
         pieces.append(b"}")
     elif isinstance(value, list) and len(value) > _CHUNK:
         pieces.append(b"[")

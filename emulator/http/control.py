@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from emulator import __version__
 from emulator.contract import openapi as build_openapi
 from emulator.domain.calendar import parse_instant
+from emulator.domain.cooperative import Steps, dump_json_pieces, each, finish_async
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
+from emulator.domain.events import Event
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.domain.strict import refuse_unknown
-from emulator.domain.timeline import Target
+from emulator.domain.timeline import Target, Transition
 from emulator.fixtures import FixtureError, load_document, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
 from emulator.http.query import query_params
-from emulator.http.responses import JSON, raw
+from emulator.http.responses import JSON, raw, streamed_json
 from emulator.journal import DEFAULT_CAPACITY
 from emulator.snapshots import SnapshotError, export_json, import_async
 
@@ -117,13 +118,22 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     first_event = len(store.events)
     transitions = await store.timeline.advance(target)
     emitted = store.events.since_position(first_event)
-    return JSON(
-        {
-            **_clock_view(ctx),
-            "transitions": [t.as_dict() for t in transitions],
-            "events": [{"id": e.id, "type": e.type, "created": e.created} for e in emitted],
-        }
-    )
+    # A long advance makes a long answer: it is built and sent in steps too.
+    answer = await finish_async(_advance_answer(_clock_view(ctx), transitions, emitted))
+    return streamed_json(answer)
+
+
+def _advance_answer(
+    clock: dict[str, object], transitions: list[Transition], emitted: list[Event]
+) -> Steps[list[bytes]]:
+    document = {
+        **clock,
+        "transitions": (yield from each(transitions, Transition.as_dict)),
+        "events": (
+            yield from each(emitted, lambda e: {"id": e.id, "type": e.type, "created": e.created})
+        ),
+    }
+    return (yield from dump_json_pieces(document))
 
 
 @endpoint("emulator.events")
@@ -230,22 +240,7 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
 async def export_snapshot(request: Request, ctx: RequestContext) -> Response:
     """The caller's whole store as JSON (made in short steps: other stores are
     served meanwhile)."""
-    pieces = await export_json(ctx.namespace)
-    return StreamingResponse(_in_chunks(pieces), media_type="application/json")
-
-
-async def _in_chunks(pieces: list[bytes], size: int = 1 << 20) -> AsyncIterator[bytes]:
-    """Send a big document about a megabyte at a time, so no write holds the loop."""
-    chunk: list[bytes] = []
-    held = 0
-    for piece in pieces:
-        chunk.append(piece)
-        held += len(piece)
-        if held >= size:
-            yield b"".join(chunk)
-            chunk, held = [], 0
-    if chunk:
-        yield b"".join(chunk)
+    return streamed_json(await export_json(ctx.namespace))
 
 
 @endpoint("emulator.snapshot")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 _CONTENT_TYPE = (b"content-type", b"application/json")
 
@@ -73,3 +74,22 @@ def failure(
     payload["result"] = "error"
     payload["error"] = errors
     return JSON(payload, status_code=status, headers=headers)
+
+
+def streamed_json(pieces: list[bytes]) -> StreamingResponse:
+    """A big JSON document (pieces that join into it) sent about a megabyte at a
+    time, so that no single write holds the event loop."""
+    return StreamingResponse(_in_chunks(pieces), media_type="application/json")
+
+
+async def _in_chunks(pieces: list[bytes], size: int = 1 << 20) -> AsyncIterator[bytes]:
+    chunk: list[bytes] = []
+    held = 0
+    for piece in pieces:
+        chunk.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(chunk)
+            chunk, held = [], 0
+    if chunk:
+        yield b"".join(chunk)
