@@ -120,7 +120,7 @@ def first_difference(a, b, path: str) -> str:
             if a.get(key) != b.get(key):
                 return first_difference(a.get(key), b.get(key), f"{path}.{key}")
     if isinstance(a, list) and isinstance(b, list):
-        for n, (x, y) in enumerate(zip(a, b)):
+        for n, (x, y) in enumerate(zip(a, b, strict=False)):
             if x != y:
                 return first_difference(x, y, f"{path}[{n}]")
         return f"{path}: {len(a)} items against {len(b)}"
