@@ -41,7 +41,9 @@ class Event:
         live: bool = False,
         processed: bool = False,
     ) -> Event:
-        return cls(id, type, created, orjson.dumps(data), live, processed)
+        # orjson's result keeps its working buffer (often ten times the JSON): an
+        # exact-size copy is what the log holds.
+        return cls(id, type, created, bytes(memoryview(orjson.dumps(data))), live, processed)
 
     @property
     def data(self) -> Any:
