@@ -86,7 +86,7 @@ def filled_store(size: int) -> Store:
         {"product": "monthly", "pricing": {"interval": "month", "price": {"USD": 9.99}}}
     )
     for n in range(size):
-        order = store.lifecycle.checkout(
+        order = store.purchases.checkout(
             {
                 "contact": {"first": "B", "last": "U", "email": f"s{n}@example.com"},
                 "items": [{"product": "monthly"}],

@@ -51,7 +51,7 @@ def main() -> None:
             {"product": "monthly", "pricing": {"interval": "month", "price": {"USD": 9.99}}}
         )
         for n in range(args.subscriptions):
-            store.lifecycle.checkout(
+            store.purchases.checkout(
                 {
                     "contact": {"first": "S", "last": "U", "email": f"sub{n}@example.com"},
                     "items": [{"product": "monthly"}],

@@ -309,7 +309,7 @@ class _Loader:
                     entry, "account", f"no account is named {account}; name it in accounts first"
                 )
             body["account"] = self.accounts[account]
-        order = self.domain(entry, self.store.lifecycle.checkout, body)
+        order = self.domain(entry, self.store.purchases.checkout, body)
         name = item.get("name")
         if isinstance(name, str):
             if name in self.orders:

@@ -553,7 +553,7 @@ class CheckoutSessions:
             }
         if self.coupon(session) is not None:
             request["coupon"] = session.coupon_code
-        order = self._store.lifecycle.checkout(request)
+        order = self._store.purchases.checkout(request)
         session.order_id = order.id
         session.closed_as = "COMPLETED"
         return order

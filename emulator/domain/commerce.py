@@ -140,7 +140,7 @@ class Commerce:
             raise Invalid({"account": "No payment method on file for this account"})
         if account.decline is not None:
             raise Invalid({"payment": account.decline})
-        return self.store.lifecycle.checkout(request)
+        return self.store.purchases.checkout(request)
 
     # --- sessions -----------------------------------------------------------------------
 
@@ -153,7 +153,7 @@ class Commerce:
         currency = request.get("currency", "USD")
         if not isinstance(currency, str) or len(currency) != 3:
             raise Invalid({"currency": "currency invalid"})
-        lines = store.lifecycle.checkout_lines(request.get("items"), currency.upper())
+        lines = store.purchases.checkout_lines(request.get("items"), currency.upper())
         given = request["items"]
         items = [
             {
@@ -207,7 +207,7 @@ class Commerce:
             raise Invalid({"session": "Session is already completed"})
         if self.store.clock.now_ms() > session.expires:
             raise Invalid({"session": "Session has expired"})
-        order = self.store.lifecycle.checkout(
+        order = self.store.purchases.checkout(
             {
                 "account": session.account_id,
                 "items": session.items,

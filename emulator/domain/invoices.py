@@ -184,7 +184,7 @@ class InvoiceBook:
         country = bill_to["address"].get("country")
         if isinstance(country, str) and len(country) == 2:
             request["country"] = country
-        order = self._store.lifecycle.checkout(request)
+        order = self._store.purchases.checkout(request)
         invoice.status = "PAID"
         invoice.order_id, invoice.order_reference = order.id, order.reference
         invoice.paid = self._store.clock.now_ms()

@@ -15,8 +15,7 @@ from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.errors import Invalid
 from emulator.domain.formats import date_family, start_of_day
 from emulator.domain.orders import Order
-from emulator.domain.plan_changes import PlanChanges
-from emulator.domain.purchases import Purchases, card_event_view, decline_reason_of, parse_card
+from emulator.domain.purchases import card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
 from emulator.domain.timeline import Transition
 from emulator.domain.views import order_view, product_view, subscription_view, webhook_account_view
@@ -27,14 +26,14 @@ if TYPE_CHECKING:
 TIMER = "subscription"
 
 
-class Lifecycle(Purchases, PlanChanges):
+class Lifecycle:
     def __init__(self, store: Store) -> None:
         self.store = store
         store.timeline.register(TIMER, self._on_due)
 
     # --- events -------------------------------------------------------------------------
 
-    def _account_data(self, account_id: str) -> dict[str, Any]:
+    def account_data(self, account_id: str) -> dict[str, Any]:
         store = self.store
         return webhook_account_view(store.accounts.get(account_id), store.portal_host)
 
@@ -45,15 +44,15 @@ class Lifecycle(Purchases, PlanChanges):
     def subscription_data(self, sub: Subscription) -> dict[str, Any]:
         """A subscription as events carry it: account and product embedded."""
         return subscription_view(
-            sub, self._account_data(sub.account_id), self._product_data(sub.product)
+            sub, self.account_data(sub.account_id), self._product_data(sub.product)
         )
 
-    def _emit_subscription(self, type_: str, sub: Subscription, **extra: Any) -> str:
+    def emit_subscription(self, type_: str, sub: Subscription, **extra: Any) -> str:
         data = {**extra, **self.subscription_data(sub)} if extra else self.subscription_data(sub)
         self.store.events.emit(type_, data, sub.live)
         return type_
 
-    def _emit_charge(self, sub: Subscription, order: Order) -> str:
+    def emit_charge(self, sub: Subscription, order: Order) -> str:
         store = self.store
         data = {
             "order": order_view(order, store.portal_host),
@@ -63,7 +62,7 @@ class Lifecycle(Purchases, PlanChanges):
             **date_family("timestamp", order.created, iso=False),
             "sequence": sub.sequence,
             "periods": sub.periods,
-            "account": self._account_data(sub.account_id),
+            "account": self.account_data(sub.account_id),
             "subscription": self.subscription_data(sub),
         }
         store.events.emit("subscription.charge.completed", data, sub.live)
@@ -73,7 +72,7 @@ class Lifecycle(Purchases, PlanChanges):
     def _emit_charge_failed(self, sub: Subscription, reason: str) -> str:
         data = {
             "reason": reason,
-            "account": self._account_data(sub.account_id),
+            "account": self.account_data(sub.account_id),
             "quote": None,
             "subscription": self.subscription_data(sub),
         }
@@ -150,7 +149,7 @@ class Lifecycle(Purchases, PlanChanges):
                 if sub.state == "trial"
                 else "subscription.payment.reminder"
             )
-            return [self._emit_subscription(kind_of, sub)]
+            return [self.emit_subscription(kind_of, sub)]
         if kind == "charge":
             return self._charge(sub)
         if kind == "pause":
@@ -165,7 +164,7 @@ class Lifecycle(Purchases, PlanChanges):
             return self._deactivate(sub)
         raise AssertionError(kind)
 
-    def _decline_reason(self, sub: Subscription) -> str | None:
+    def decline_reason(self, sub: Subscription) -> str | None:
         account = self.store.accounts.get(sub.account_id)
         if account.payment_methods == 0:
             return "NO_PAYMENT_METHOD"
@@ -174,7 +173,7 @@ class Lifecycle(Purchases, PlanChanges):
     def _charge(self, sub: Subscription) -> list[str]:
         """A rebill on the charge date: success moves the period on, failure starts
         dunning (state overdue, `next` stays on the unpaid date)."""
-        reason = self._decline_reason(sub)
+        reason = self.decline_reason(sub)
         if reason is not None:
             sub.decline_reason = reason
             sub.overdue_since = sub.next
@@ -184,7 +183,7 @@ class Lifecycle(Purchases, PlanChanges):
         return self._record_charge(sub)
 
     def _record_charge(self, sub: Subscription) -> list[str]:
-        order = self._rebill_order(sub)
+        order = self.store.purchases.rebill_order(sub)
         sub.sequence += 1
         period_begin = sub.next if sub.next is not None else start_of_day(order.created)
         if sub.next is not None:
@@ -199,25 +198,25 @@ class Lifecycle(Purchases, PlanChanges):
             self._set_state(sub, "active")
         sub.changed = self.store.clock.change_stamp()
         self.store.subscription_index.note("charged", sub.id, self.store.clock.now_ms())
-        return [self._emit_charge(sub, order)]
+        return [self.emit_charge(sub, order)]
 
     def _dunning_step(self, sub: Subscription) -> list[str]:
-        if self._decline_reason(sub) is None:
+        if self.decline_reason(sub) is None:
             return self._record_charge(sub)
         sub.overdue_sent += 1
         sub.changed = self.store.clock.change_stamp()
-        return [self._emit_subscription("subscription.payment.overdue", sub)]
+        return [self.emit_subscription("subscription.payment.overdue", sub)]
 
     def _resume(self, sub: Subscription) -> list[str]:
         sub.pause_date = sub.resume_date = sub.pause_periods = None
         self._set_state(sub, "active")
-        events = [self._emit_subscription("subscription.resumed", sub)]
+        events = [self.emit_subscription("subscription.resumed", sub)]
         return events + self._charge(sub)
 
     def _deactivate(self, sub: Subscription) -> list[str]:
         self._set_state(sub, "deactivated")
         self.store.subscription_index.note("deactivated", sub.id, self.store.clock.now_ms())
-        return [self._emit_subscription("subscription.deactivated", sub)]
+        return [self.emit_subscription("subscription.deactivated", sub)]
 
     # --- operations from the API --------------------------------------------------------
 
@@ -238,7 +237,7 @@ class Lifecycle(Purchases, PlanChanges):
             sub.deactivation_date = max(sub.last_service_day() or today, today)
             self._set_state(sub, "canceled")
             self.store.subscription_index.note("canceled", sub.id, self.store.clock.now_ms())
-            events = [self._emit_subscription("subscription.canceled", sub)]
+            events = [self.emit_subscription("subscription.canceled", sub)]
         self.schedule(sub)
         return events
 
@@ -253,7 +252,7 @@ class Lifecycle(Purchases, PlanChanges):
         self._set_state(sub, sub.state_before_cancel or "active")
         sub.state_before_cancel = None
         self.schedule(sub)
-        return [self._emit_subscription("subscription.uncanceled", sub)]
+        return [self.emit_subscription("subscription.uncanceled", sub)]
 
     def pause(self, sub_id: str, periods: object) -> list[str]:
         sub = self.store.subscriptions.get(sub_id)
@@ -274,8 +273,8 @@ class Lifecycle(Purchases, PlanChanges):
         sub.changed = self.store.clock.change_stamp()
         self.schedule(sub)
         return [
-            self._emit_subscription("subscription.paused", sub),
-            self._emit_subscription("subscription.updated", sub),
+            self.emit_subscription("subscription.paused", sub),
+            self.emit_subscription("subscription.updated", sub),
         ]
 
     def resume(self, sub_id: str) -> list[str]:
@@ -287,7 +286,7 @@ class Lifecycle(Purchases, PlanChanges):
             sub.pause_date = sub.resume_date = sub.pause_periods = None
             sub.changed = self.store.clock.change_stamp()
             self.schedule(sub)
-            return [self._emit_subscription("subscription.resumed", sub)]
+            return [self.emit_subscription("subscription.resumed", sub)]
         sub.next = start_of_day(self.store.clock.now_ms())
         events = self._resume(sub)
         self.schedule(sub)
@@ -301,7 +300,7 @@ class Lifecycle(Purchases, PlanChanges):
             raise Invalid({"subscription": "Subscription is not a managed subscription"})
         if sub.state == "deactivated":
             raise Invalid({"subscription": "Subscription is not active."})
-        reason = self._decline_reason(sub)
+        reason = self.decline_reason(sub)
         if reason is not None:
             sub.decline_reason = reason
             sub.changed = self.store.clock.change_stamp()

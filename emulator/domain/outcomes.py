@@ -111,7 +111,7 @@ class OrderOutcomes:
         """The payment arrives: the order completes with its subscriptions and events."""
         order = self._pending(order_id)
         request = self.pending[order_id]
-        completed = self.store.lifecycle.checkout(request, quote=order.quote, existing=order)
+        completed = self.store.purchases.checkout(request, quote=order.quote, existing=order)
         del self.pending[order_id]
         return completed
 

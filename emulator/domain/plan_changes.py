@@ -21,11 +21,15 @@ from emulator.domain.views import estimate_view
 
 if TYPE_CHECKING:
     from emulator.domain.commerce import Session
+    from emulator.domain.store import Store
 
 
 class PlanChanges:
     """`POST /subscriptions` changes, `/estimate`, `/convert` and the plan history
     (mixed into `Lifecycle`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def update(
         self, sub_id: str, item: Mapping[str, Any]
@@ -50,12 +54,12 @@ class PlanChanges:
             proration = prorate(sub, proposed.net_amount, self.store.clock.now_ms())
             if item.get("preview") is True:
                 return [], estimate_view(sub, proposed, proration)
-            reason = self._decline_reason(sub) if proration.charge > 0 else None
+            reason = self.store.lifecycle.decline_reason(sub) if proration.charge > 0 else None
             if reason is not None:
                 errors["prorate"] = reason
         if errors:
             raise Invalid(errors)
-        events = self.uncancel(sub_id) if uncancel else []
+        events = self.store.lifecycle.uncancel(sub_id) if uncancel else []
         if not changes:
             return events, None
         plan_changed = any(k in changes for k in ("product", "quantity", "unit_price", "addons"))
@@ -67,12 +71,12 @@ class PlanChanges:
             sub.reminded_for = None
         sub.changed = self.store.clock.change_stamp()
         if plan_changed:
-            self._record_plan(sub)
-        self.schedule(sub)
-        events.append(self._emit_subscription("subscription.updated", sub))
+            self.record_plan(sub)
+        self.store.lifecycle.schedule(sub)
+        events.append(self.store.lifecycle.emit_subscription("subscription.updated", sub))
         if proration is not None and proration.charge > 0:
-            order = self._charge_order(sub, proration.charge)
-            events.append(self._emit_charge(sub, order))
+            order = self.store.purchases.charge_order(sub, proration.charge)
+            events.append(self.store.lifecycle.emit_charge(sub, order))
         elif proration is not None and proration.credit > 0:
             self.store.commerce.credit(sub, proration.credit)
             events.append("return.created")
@@ -130,7 +134,7 @@ class PlanChanges:
             }
         )
 
-    def _record_plan(self, sub: Subscription) -> None:
+    def record_plan(self, sub: Subscription) -> None:
         """Append the current plan to the subscription's history (`/history`)."""
         now = self.store.clock.now_ms()
         sub.history.append(

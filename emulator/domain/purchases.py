@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.domain.accounts import Account, parse_account_body
 from emulator.domain.calendar import add_interval, one_day_before
@@ -20,6 +20,9 @@ from emulator.domain.orders import Order, OrderItem
 from emulator.domain.outcomes import OUTCOMES
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
 from emulator.domain.views import charge_record, order_view, subscription_view
+
+if TYPE_CHECKING:
+    from emulator.domain.store import Store
 
 MAX_QUANTITY = 1_000_000
 # What a checkout body (`POST /_emulator/orders`) may hold.
@@ -58,11 +61,15 @@ class Line(NamedTuple):
 
 
 class Purchases:
-    """Checkout and order filing (mixed into `Lifecycle`)."""
+    """Checkout and order filing: new orders, accounts and subscriptions, and the
+    orders of rebills and plan changes. Events go out through the store's lifecycle."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     # --- orders -------------------------------------------------------------------------
 
-    def _rebill_order(self, sub: Subscription) -> Order:
+    def rebill_order(self, sub: Subscription) -> Order:
         store = self.store
         account = store.accounts.get(sub.account_id)
         now = store.clock.now_ms()
@@ -202,7 +209,7 @@ class Purchases:
             order.items.extend(_unpaid_items(lines, coupon, code, currency))
             self._file_order(order, account, charged=False)
             if events:
-                store.events.emit("account.created", self._account_data(account.id))
+                store.events.emit("account.created", self.store.lifecycle.account_data(account.id))
             store.outcomes.hold(order, outcome, request)
             return order
         new_subscriptions: list[Subscription] = []
@@ -273,7 +280,7 @@ class Purchases:
             account.decline = decline or None
         for sub in new_subscriptions:
             sub.card = dict(account.card) if account.card else None
-            self._record_plan(sub)
+            self.store.plans.record_plan(sub)
             sub.entries.append(
                 (order.id, sub.begin, None if sub.next is None else one_day_before(sub.next))
             )
@@ -284,17 +291,19 @@ class Purchases:
             store.accounts.track_subscription(
                 account.id, None, subscription_filter_value(sub.state)
             )
-            self.schedule(sub)
+            self.store.lifecycle.schedule(sub)
 
         if events:
-            store.events.emit("account.created", self._account_data(account.id))
+            store.events.emit("account.created", self.store.lifecycle.account_data(account.id))
         subs_by_id = {s.id: subscription_view(s) for s in new_subscriptions}
         store.events.emit(
             "order.completed",
-            order_view(order, store.portal_host, self._account_data(account.id), subs_by_id),
+            order_view(
+                order, store.portal_host, self.store.lifecycle.account_data(account.id), subs_by_id
+            ),
         )
         for sub in new_subscriptions:
-            self._emit_subscription("subscription.activated", sub)
+            self.store.lifecycle.emit_subscription("subscription.activated", sub)
         outcomes = store.outcomes
         outcomes.payout(order, [s.id for s in new_subscriptions])
         if opted_in:
@@ -442,7 +451,7 @@ class Purchases:
                 )
         return sub
 
-    def _charge_order(self, sub: Subscription, amount: float) -> Order:
+    def charge_order(self, sub: Subscription, amount: float) -> Order:
         """A proration charge: an ordinary order (no B) listed in the entries."""
         store = self.store
         account = store.accounts.get(sub.account_id)

@@ -377,7 +377,7 @@ class QuoteBook:
         if quote.status != OPEN:
             raise QuoteError("Quote is not in OPEN status")
         store = self._store
-        order = store.lifecycle.checkout(
+        order = store.purchases.checkout(
             self._checkout_request(quote, "payment-pending"), quote=quote.id
         )
         quote.order_id, quote.account_id = order.id, order.account_id
@@ -421,7 +421,7 @@ class QuoteBook:
         if quote.status == AWAITING and quote.order_id is not None:
             order = store.outcomes.complete(quote.order_id)
         else:
-            order = store.lifecycle.checkout(
+            order = store.purchases.checkout(
                 self._checkout_request(quote, "completed"), quote=quote.id
             )
         store.timeline.set(REMINDER, quote.id, None)

@@ -17,7 +17,9 @@ from emulator.domain.invoices import InvoiceBook
 from emulator.domain.lifecycle import Lifecycle
 from emulator.domain.orders import OrderBook
 from emulator.domain.outcomes import OrderOutcomes
+from emulator.domain.plan_changes import PlanChanges
 from emulator.domain.prices import ExchangeRates
+from emulator.domain.purchases import Purchases
 from emulator.domain.quotes import QuoteBook
 from emulator.domain.reports import ReportJobs
 from emulator.domain.subscriptions import SubscriptionBook
@@ -59,6 +61,8 @@ class Store:
         self.subscriptions = SubscriptionBook()
         self.subscription_index = SubscriptionIndex()
         self.lifecycle = Lifecycle(self)
+        self.purchases = Purchases(self)
+        self.plans = PlanChanges(self)
         self.quotes = QuoteBook(self)
         self.checkouts = CheckoutSessions(self)
         self.invoices = InvoiceBook(self)

@@ -24,7 +24,7 @@ async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
     for n, item in enumerate(body.get("items") or []):
         if isinstance(item, dict):
             refuse_unknown(item, ("product", "quantity", "pricing", "attributes"), f"items[{n}].")
-    order = ctx.store.lifecycle.checkout(body)
+    order = ctx.store.purchases.checkout(body)
     return success("order.get", order_record(ctx.store, order))
 
 

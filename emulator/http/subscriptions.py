@@ -112,7 +112,7 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
     for item in items:
         if isinstance(item, dict):
             ctx.warn_all(pitfalls.subscription_update(item))
-    lifecycle = ctx.store.lifecycle
+    plans = ctx.store.plans
     records = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("subscription"), str):
@@ -124,7 +124,7 @@ async def update_subscriptions(request: Request, ctx: RequestContext) -> Respons
             continue
         sub_id = item["subscription"]
         try:
-            _, preview = lifecycle.update(sub_id, item)
+            _, preview = plans.update(sub_id, item)
         except DomainError as exc:
             records.append(error_element("subscription.update", "subscription", sub_id, exc.errors))
             continue
@@ -218,7 +218,7 @@ async def estimate_subscription(request: Request, ctx: RequestContext) -> Respon
     """The proration of a plan change, without making it."""
     body = await read_json_object(request, ctx.max_body_bytes)
     try:
-        estimate = ctx.store.lifecycle.estimate(body)
+        estimate = ctx.store.plans.estimate(body)
     except DomainError as exc:
         subscription = body.get("subscription")
         return failure(
@@ -234,7 +234,7 @@ async def estimate_subscription(request: Request, ctx: RequestContext) -> Respon
 async def convert_subscription(request: Request, ctx: RequestContext) -> Response:
     """A checkout session for a trial that ended without a payment method."""
     commerce = ctx.store.commerce
-    session = ctx.store.lifecycle.convert(request.path_params["id"])
+    session = ctx.store.plans.convert(request.path_params["id"])
     return JSON(session_view(session, commerce.session_subtotal(session)))
 
 

@@ -265,7 +265,7 @@ def test_building_a_report_pauses_every_chunk_of_facts(monkeypatch):
     store = Store("pauses", 1)
     store.catalog.upsert({"product": "book", "pricing": {"price": {"USD": 5}}})
     for n in range(7):
-        store.lifecycle.checkout(
+        store.purchases.checkout(
             {
                 "contact": {"first": "A", "last": "B", "email": f"p{n}@example.com"},
                 "items": [{"product": "book"}],
