@@ -329,8 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_retention,
         default=_env_typed("RETAIN", _retention, Retention()),
         metavar="CAPS",
-        help="history kept per store, e.g. events=20000,deliveries=20000,attempts=2000,"
-        "acknowledged=20000,journal=1000 (those are the defaults; name only what you "
+        help="history kept per store, e.g. events=10000,deliveries=10000,attempts=2000,"
+        "acknowledged=10000,journal=1000 (those are the defaults; name only what you "
         "change; env RETAIN)",
     )
     serve.add_argument(

@@ -14,10 +14,10 @@ from dataclasses import dataclass, fields, replace
 
 @dataclass(frozen=True)
 class Retention:
-    events: int = 20_000  # event log entries (Events API, /_emulator/events)
-    deliveries: int = 20_000  # finished webhook deliveries (acknowledged or failed)
+    events: int = 10_000  # event log entries (Events API, /_emulator/events)
+    deliveries: int = 10_000  # finished webhook deliveries (acknowledged or failed)
     attempts: int = 2_000  # webhook POSTs shown by /_emulator/webhooks/deliveries
-    acknowledged: int = 20_000  # acknowledged events that /_emulator/webhooks/wait counts
+    acknowledged: int = 10_000  # acknowledged events that /_emulator/webhooks/wait counts
     journal: int = 1_000  # requests in /_emulator/requests
 
 

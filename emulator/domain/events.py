@@ -19,7 +19,7 @@ import orjson
 from emulator.domain.clock import Clock
 from emulator.domain.ids import IdGenerator
 
-DEFAULT_RETAIN = 20_000
+DEFAULT_RETAIN = 10_000
 
 
 @dataclass(slots=True)
