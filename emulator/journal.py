@@ -6,6 +6,7 @@ turned into JSON-ready dicts when someone reads the journal.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from typing import Any
 
@@ -59,3 +60,39 @@ class Journal:
             }
             for seq, ms, method, path, query, status, warnings, fault in reversed(picked)
         ]
+
+    def export(self) -> dict[str, Any]:
+        """The journal as JSON-ready data, for a snapshot."""
+        return {
+            "seq": self._seq,
+            "entries": [
+                [
+                    seq,
+                    ms,
+                    method,
+                    path,
+                    query.decode("latin-1"),
+                    status,
+                    [dataclasses.asdict(w) for w in warnings],
+                    None if fault is None else dataclasses.asdict(fault),
+                ]
+                for seq, ms, method, path, query, status, warnings, fault in self._entries
+            ],
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self.clear()
+        self._seq = data["seq"]
+        for seq, ms, method, path, query, status, warnings, fault in data["entries"]:
+            self._entries.append(
+                (
+                    seq,
+                    ms,
+                    method,
+                    path,
+                    query.encode("latin-1"),
+                    status,
+                    [Pitfall(**w) for w in warnings],
+                    None if fault is None else Fault(**fault),
+                )
+            )

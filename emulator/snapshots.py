@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import heapq
-import random
 from typing import Any
 
 import orjson
@@ -35,8 +33,7 @@ from emulator.domain.orders import Order, OrderItem
 from emulator.domain.returns import Return, ReturnLine
 from emulator.domain.subscriptions import Addon, Subscription
 from emulator.faults.bucket import TokenBucket
-from emulator.faults.rules import Fault, parse_rule
-from emulator.http.pitfalls import Pitfall
+from emulator.faults.rules import parse_rule
 from emulator.webhooks.channel import Attempt, Channel, Delivery
 from emulator.webhooks.config import Webhook
 
@@ -50,22 +47,12 @@ class SnapshotError(Exception):
 # --- small pieces ----------------------------------------------------------------------
 
 
-def _random_state(generator: random.Random) -> list[Any]:
-    version, internal, gauss = generator.getstate()
-    return [version, list(internal), gauss]
-
-
-def _set_random_state(generator: random.Random, state: list[Any]) -> None:
-    generator.setstate((state[0], tuple(state[1]), state[2]))
-
-
 def _ids(generator: IdGenerator) -> dict[str, Any]:
-    return {"seed": generator._seed, "state": _random_state(generator._random)}
+    return generator.export_state()
 
 
 def _set_ids(generator: IdGenerator, data: dict[str, Any]) -> None:
-    generator._seed = data["seed"]
-    _set_random_state(generator._random, data["state"])
+    generator.restore_state(data)
 
 
 def _plain(record: Any) -> Any:
@@ -172,8 +159,8 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         pricing = dict(raw["pricing"])
         for name in ("reminder", "overdue", "cancellation"):
             pricing[name] = _notice(pricing[name])
-        store.catalog._products[raw["path"]] = Product(
-            raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"]
+        store.catalog.restore(
+            Product(raw["path"], raw["display"], raw["sku"], Pricing(**pricing), raw["document"])
         )
     store.coupons.restore(data["coupons"])
     store.rates.rates = dict(data.get("exchange_rates") or store.rates.rates)
@@ -233,43 +220,6 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
 # --- journal, webhooks and faults ------------------------------------------------------
 
 
-def _export_journal(journal: Any) -> dict[str, Any]:
-    return {
-        "seq": journal._seq,
-        "entries": [
-            [
-                seq,
-                ms,
-                method,
-                path,
-                query.decode("latin-1"),
-                status,
-                [_plain(w) for w in warnings],
-                None if fault is None else _plain(fault),
-            ]
-            for seq, ms, method, path, query, status, warnings, fault in journal._entries
-        ],
-    }
-
-
-def _import_journal(journal: Any, data: dict[str, Any]) -> None:
-    journal.clear()
-    journal._seq = data["seq"]
-    for seq, ms, method, path, query, status, warnings, fault in data["entries"]:
-        journal._entries.append(
-            (
-                seq,
-                ms,
-                method,
-                path,
-                query.encode("latin-1"),
-                status,
-                [Pitfall(**w) for w in warnings],
-                None if fault is None else Fault(**fault),
-            )
-        )
-
-
 def _export_hooks(hooks: Any) -> dict[str, Any]:
     channels = []
     for channel in hooks.channels.values():
@@ -280,71 +230,73 @@ def _export_hooks(hooks: Any) -> dict[str, Any]:
                     **_plain(webhook),
                     "events": None if webhook.events is None else sorted(webhook.events),
                 },
-                "deliveries": [
-                    {
-                        "wire_id": d.wire_id,
-                        "event": d.event.id,
-                        "attempts": d.attempts,
-                        "first_at": d.first_at,
-                        "next_at": d.next_at,
-                        "state": d.state,
-                    }
-                    for d in channel.deliveries.values()
-                ],
-                "queue": list(channel._queue),
+                "deliveries": [_delivery_record(hooks, d) for d in channel.deliveries.values()],
+                "queue": channel.queued(),
             }
         )
     return {
-        "ids": _ids(hooks._ids),
+        "ids": _ids(hooks.ids),
         "channels": channels,
         "attempts": [_plain(a) for a in hooks.attempts],
         "acknowledged": list(hooks.acked),
     }
 
 
+def _delivery_record(hooks: Any, d: Delivery) -> dict[str, Any]:
+    record = {
+        "wire_id": d.wire_id,
+        "event": d.event.id,
+        "attempts": d.attempts,
+        "first_at": d.first_at,
+        "next_at": d.next_at,
+        "state": d.state,
+    }
+    if hooks.store.events.find(d.event.id) is None:
+        # The log no longer keeps it (see --retain): the delivery carries its own copy.
+        record["event_record"] = _json(_event_record(d.event))
+    return record
+
+
 def _import_hooks(hooks: Any, data: dict[str, Any]) -> None:
     store = hooks.store
-    hooks.channels.clear()
-    hooks.attempts.clear()
-    hooks._attempts_by_id.clear()
-    hooks.acked.clear()
-    _set_ids(hooks._ids, data["ids"])
+    hooks.clear()
+    _set_ids(hooks.ids, data["ids"])
     for raw in data["channels"]:
         config = dict(raw["webhook"])
         config["events"] = None if config["events"] is None else frozenset(config["events"])
         channel = Channel(hooks, Webhook(**config))
+        deliveries = []
         for d in raw["deliveries"]:
-            event = store.events.find(d["event"])
+            kept = d.get("event_record")
+            event = Event.of(**kept) if kept is not None else store.events.find(d["event"])
             if event is None:
                 raise SnapshotError(f"delivery {d['wire_id']} names an unknown event")
-            delivery = Delivery(
-                event, d["wire_id"], d["attempts"], d["first_at"], d["next_at"], d["state"]
-            )
-            channel.deliveries[delivery.wire_id] = delivery
-            if delivery.state == "retrying" and delivery.next_at is not None:
-                heapq.heappush(
-                    channel._retries, (delivery.next_at, next(channel._tiebreak), delivery.wire_id)
+            deliveries.append(
+                Delivery(
+                    event, d["wire_id"], d["attempts"], d["first_at"], d["next_at"], d["state"]
                 )
-        channel._queue.extend(raw["queue"])
+            )
+        channel.restore(deliveries, raw["queue"])
         hooks.channels[channel.webhook.id] = channel
         hooks.retry_changed(channel)
     for raw in data["attempts"]:
         hooks.record(Attempt(**raw))
     for event_id in data["acknowledged"]:
-        hooks.acked[event_id] = store.events.find(event_id)
+        event = store.events.find(event_id)
+        if event is not None:
+            hooks.acked[event_id] = event
 
 
 def _export_faults(faults: Any) -> dict[str, Any]:
     return {
-        "ids": _ids(faults._ids),
+        "ids": _ids(faults.ids),
         "rules": [
             {
                 "id": r.id,
                 "raw": r.raw,
                 "matched": r.matched,
                 "fired": r.fired,
-                "hits": _random_state(r._hits),
-                "latencies": _random_state(r._latencies),
+                **r.draws(),
             }
             for r in faults.rules
         ],
@@ -354,12 +306,11 @@ def _export_faults(faults: Any) -> dict[str, Any]:
 
 def _import_faults(faults: Any, data: dict[str, Any]) -> None:
     faults.rules.clear()
-    _set_ids(faults._ids, data["ids"])
+    _set_ids(faults.ids, data["ids"])
     for raw in data["rules"]:
         rule = parse_rule(raw["id"], raw["raw"])
         rule.matched, rule.fired = raw["matched"], raw["fired"]
-        _set_random_state(rule._hits, raw["hits"])
-        _set_random_state(rule._latencies, raw["latencies"])
+        rule.restore_draws(raw)
         faults.rules.append(rule)
     faults.bucket = None if data["bucket"] is None else TokenBucket(**data["bucket"])
 
@@ -373,7 +324,7 @@ def export_steps(namespace: Any) -> Steps[dict[str, Any]]:
         "version": VERSION,
         "store": namespace.name,
         "data": (yield from _export_store(namespace.store)),
-        "journal": _export_journal(namespace.journal),
+        "journal": namespace.journal.export(),
         "webhooks": _export_hooks(namespace.hooks),
         "faults": _export_faults(namespace.faults),
     }
@@ -480,6 +431,6 @@ def _upgrade_from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _restore(namespace: Any, snapshot: dict[str, Any]) -> None:
     _import_store(namespace.store, snapshot["data"])
-    _import_journal(namespace.journal, snapshot["journal"])
+    namespace.journal.restore(snapshot["journal"])
     _import_hooks(namespace.hooks, snapshot["webhooks"])
     _import_faults(namespace.faults, snapshot["faults"])

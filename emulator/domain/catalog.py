@@ -232,6 +232,10 @@ class Catalog:
             raise NotFound({"product": "Not found"})
         return product
 
+    def restore(self, product: Product) -> None:
+        """Put back a product exactly as a snapshot holds it."""
+        self._products[product.path] = product
+
     def find(self, path: str) -> Product | None:
         return self._products.get(path)
 

@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import os
 import random
+from typing import Any
 
 ID_LENGTH = 22
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
@@ -37,6 +38,14 @@ class IdGenerator:
             material = hashlib.sha256(f"{self._seed}:{self._namespace}".encode()).digest()
         self._random = random.Random(material)
 
+    def export_state(self) -> dict[str, Any]:
+        """Where the sequence stands, so a restored store hands out the same next ids."""
+        return {"seed": self._seed, "state": random_state(self._random)}
+
+    def restore_state(self, data: dict[str, Any]) -> None:
+        self._seed = data["seed"]
+        set_random_state(self._random, data["state"])
+
     def new_id(self) -> str:
         raw = self._random.getrandbits(128).to_bytes(16, "big")
         return binascii.b2a_base64(raw, newline=False)[:ID_LENGTH].translate(_URL_SAFE).decode()
@@ -50,3 +59,13 @@ class IdGenerator:
     def digits(self, count: int) -> str:
         """Random decimal digits, for order references and similar numbers."""
         return "".join(str(self._random.randrange(10)) for _ in range(count))
+
+
+def random_state(generator: random.Random) -> list[Any]:
+    """A `random.Random`'s state as JSON-ready data."""
+    version, internal, gauss = generator.getstate()
+    return [version, list(internal), gauss]
+
+
+def set_random_state(generator: random.Random, state: list[Any]) -> None:
+    generator.setstate((state[0], tuple(state[1]), state[2]))

@@ -52,20 +52,20 @@ class Faults:
     def __init__(
         self, name: str, seed: int | None, boot_rate_limit: Mapping[str, Any] | None
     ) -> None:
-        self._ids = IdGenerator(seed, f"{name}:faults")
+        self.ids = IdGenerator(seed, f"{name}:faults")
         self._boot_rate_limit = boot_rate_limit
         self.rules: list[FaultRule] = []
         self.bucket: TokenBucket | None = None
         self.reset()
 
     def reset(self) -> None:
-        self._ids.reset()
+        self.ids.reset()
         self.rules.clear()
         self.bucket = parse_bucket(self._boot_rate_limit) if self._boot_rate_limit else None
 
     def add(self, raw: Mapping[str, Any]) -> FaultRule:
         parse_rule("check", raw)  # a refused rule must not use up a seeded id
-        rule = parse_rule(self._ids.new_id(), raw)
+        rule = parse_rule(self.ids.new_id(), raw)
         self.rules.append(rule)
         return rule
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import Invalid
+from emulator.domain.ids import random_state, set_random_state
 from emulator.domain.strict import refuse_unknown
 
 ACTIONS = ("status", "delay", "drop", "malformed")
@@ -69,6 +70,14 @@ class FaultRule:
     def __post_init__(self) -> None:
         self._hits = random.Random(self.seed)
         self._latencies = random.Random(f"{self.seed}:latency")
+
+    def draws(self) -> dict[str, Any]:
+        """Where the rule's seeded draws stand, for a snapshot."""
+        return {"hits": random_state(self._hits), "latencies": random_state(self._latencies)}
+
+    def restore_draws(self, data: dict[str, Any]) -> None:
+        set_random_state(self._hits, data["hits"])
+        set_random_state(self._latencies, data["latencies"])
 
     @property
     def expired(self) -> bool:

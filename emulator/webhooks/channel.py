@@ -102,6 +102,20 @@ class Channel:
         self.deliveries[delivery.wire_id] = delivery
         self._queue.append(delivery.wire_id)
 
+    def queued(self) -> list[str]:
+        """Wire ids waiting for a first attempt, in order."""
+        return list(self._queue)
+
+    def restore(self, deliveries: list[Delivery], queued: list[str]) -> None:
+        """Put back deliveries (and the first-attempt queue) as a snapshot holds them."""
+        for delivery in deliveries:
+            self.deliveries[delivery.wire_id] = delivery
+            if delivery.state == "retrying" and delivery.next_at is not None:
+                heapq.heappush(
+                    self._retries, (delivery.next_at, next(self._tiebreak), delivery.wire_id)
+                )
+        self._queue.extend(queued)
+
     def next_retry_at(self) -> int | None:
         while self._retries and self.deliveries[self._retries[0][2]].next_at != self._retries[0][0]:
             heapq.heappop(self._retries)

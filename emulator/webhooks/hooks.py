@@ -49,7 +49,7 @@ class Hooks:
         # store cannot use up the connections another store's webhooks need.
         self._client = client or WebhookClient()
         self._boot = [dict(raw) for raw in boot_webhooks]
-        self._ids = IdGenerator(seed, f"{store.name}:webhooks")
+        self.ids = IdGenerator(seed, f"{store.name}:webhooks")
         self._waiters: set[asyncio.Event] = set()
         self.attempts: deque[Attempt] = deque(maxlen=retention.attempts)
         self._attempts_by_id: dict[str, Attempt] = {}
@@ -70,14 +70,20 @@ class Hooks:
     async def reset(self) -> None:
         """Forget deliveries and run-time webhooks; keep the boot-time ones."""
         await self.stop()
+        self.clear()
+        self.ids.reset()
+        for raw in self._boot:
+            self.add(raw)
+
+    def clear(self) -> None:
+        """Forget every webhook, delivery, attempt and acknowledgement."""
+        for webhook_id in self.channels:
+            self.store.timeline.set(TIMER, webhook_id, None)
         self.channels.clear()
         self.attempts.clear()
         self._attempts_by_id.clear()
         self._bodies.clear()
         self.acked.clear()
-        self._ids.reset()
-        for raw in self._boot:
-            self.add(raw)
 
     async def close(self) -> None:
         await self.stop()
@@ -87,7 +93,7 @@ class Hooks:
 
     def add(self, raw: Mapping[str, Any]) -> Webhook:
         parse_webhook("check", raw)  # a refused webhook must not use up a seeded id
-        webhook = parse_webhook(self._ids.new_id(), raw)
+        webhook = parse_webhook(self.ids.new_id(), raw)
         self.channels[webhook.id] = Channel(self, webhook)
         return webhook
 
@@ -134,7 +140,7 @@ class Hooks:
         return self.store.clock.frozen
 
     def new_id(self) -> str:
-        return self._ids.new_id()
+        return self.ids.new_id()
 
     def record(self, attempt: Attempt) -> None:
         if len(self.attempts) == self.attempts.maxlen:
@@ -243,7 +249,7 @@ class Hooks:
         new_ids = []
         for delivery in kept:
             assert delivery is not None
-            new_id = self._ids.new_id()
+            new_id = self.ids.new_id()
             channel.enqueue(delivery.event, wire_id=new_id)
             new_ids.append(new_id)
         channel.wake()

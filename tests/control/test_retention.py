@@ -132,3 +132,25 @@ def test_retention_caps_parse_from_the_flag():
 def test_bad_retention_caps_are_refused(text):
     with pytest.raises(ValueError):
         parse_retention(text)
+
+
+def test_a_snapshot_keeps_pending_deliveries_whose_events_the_log_dropped():
+    replies = iter([(500, b"")] * 1000)
+    with Receiver(respond=lambda _: next(replies)) as receiver:
+        app = create_app(Settings(seed=5, retention=Retention(events=10)))
+        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
+            client.post("/_emulator/clock/freeze")
+            add_product(client, "pro")
+            hook(client, receiver.url)
+            for n in range(8):
+                buy(client, "pro", email=f"s{n}@example.com")
+            flush(client)
+            snapshot = client.get("/_emulator/snapshot").content
+            restored = client.post("/_emulator/snapshot", content=snapshot)
+            assert restored.status_code == 200, restored.text
+            assert client.get("/_emulator/snapshot").content == snapshot
+            pending = {e["id"] for r in receiver.requests for e in r["json"]["events"]}
+            replies = iter([(200, b"")] * 1000)
+            client.post("/_emulator/clock/advance", json={"days": 2})
+            attempts = client.get("/_emulator/webhooks/deliveries").json()["deliveries"]
+    assert pending <= {i for a in attempts for i in a["acknowledged"]}
