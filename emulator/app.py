@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import persistence
+from emulator import logs, persistence
 from emulator.config import Settings
 from emulator.domain.errors import Invalid
 from emulator.faults.engine import header_fault
@@ -149,6 +149,7 @@ class EmulatorApp:
         )
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         path = scope["path"]
         if "//" in path:  # a base URL ending in "/" joined to "/accounts"
             path = scope["path"] = _DOUBLED_SLASHES.sub("/", path)
@@ -256,6 +257,16 @@ class EmulatorApp:
                     status,
                     ctx.warnings,
                     fault,
+                )
+            if log.isEnabledFor(logging.INFO):
+                logs.request(
+                    namespace.name,
+                    method,
+                    path,
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    None if fault is None else f"{fault.source}: {fault.action}",
+                    [w.code for w in ctx.warnings],
                 )
 
     def _refuses(self, method: str, path: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import uvicorn
 
-from emulator import __version__, persistence, tls
+from emulator import __version__, logs, persistence, tls
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
 from emulator.faults.bucket import parse_rate
@@ -121,6 +121,12 @@ def _retention(text: str) -> Retention:
 def _schedule(text: str) -> str:
     if text not in ("current", "legacy", "fast"):
         raise argparse.ArgumentTypeError(f"must be current, legacy or fast, not {text!r}")
+    return text
+
+
+def _log_format(text: str) -> str:
+    if text not in ("text", "json"):
+        raise argparse.ArgumentTypeError(f"must be text or json, not {text!r}")
     return text
 
 
@@ -337,9 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         choices=LOG_LEVELS,
         default=_env_typed("LOG_LEVEL", _log_level, "warning"),
-        help="warning prints only the start line and errors; info adds "
-        "uvicorn's lifecycle and access log (default warning; env "
-        "LOG_LEVEL)",
+        help="warning prints only the start line and errors; info adds a line per "
+        "request, webhook attempt and clock advance (default warning; env LOG_LEVEL)",
+    )
+    serve.add_argument(
+        "--log-format",
+        type=_log_format,
+        default=_env_typed("LOG_FORMAT", _log_format, "text"),
+        metavar="text|json",
+        help="text, or JSON lines for log collectors (default text; env LOG_FORMAT)",
     )
     return parser
 
@@ -389,6 +401,7 @@ def _port_in_use(host: str, port: int) -> str | None:
 
 
 def serve(settings: Settings) -> int:
+    logs.configure(settings.log_level, settings.log_format)
     if settings.state_file:
         problem = persistence.check_path(settings.state_file)
         if problem is not None:
@@ -420,7 +433,7 @@ def serve(settings: Settings) -> int:
         http=with_header_timeout(settings.header_timeout),
         timeout_keep_alive=max(1, round(settings.keep_alive_timeout)),
         limit_concurrency=settings.max_connections,
-        access_log=settings.log_level in ("info", "debug", "trace"),
+        access_log=False,  # the emulator's own request lines say more
         ssl_certfile=certificate[0] if certificate else None,
         ssl_keyfile=certificate[1] if certificate else None,
     )
@@ -458,6 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict=args.strict,
         seed=args.seed,
         log_level=args.log_level,
+        log_format=args.log_format,
         webhook_url=args.webhook,
         webhook_secret=args.webhook_secret,
         webhook_expand=args.webhook_expand,

@@ -17,6 +17,7 @@ class Settings:
     strict: bool = False
     seed: int | None = None
     log_level: str = "warning"
+    log_format: str = "text"  # or "json": JSON lines for log collectors
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     webhook_url: str | None = None
     webhook_secret: str | None = None

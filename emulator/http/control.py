@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import logging
+from collections import Counter
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import __version__
+from emulator import __version__, logs
 from emulator.contract import openapi as build_openapi
 from emulator.domain.calendar import parse_instant
 from emulator.domain.cooperative import Steps, dump_json_pieces, each, finish_async
@@ -116,8 +118,17 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
     store = ctx.store
     target = _advance_target(body)
     first_event = len(store.events)
+    began = store.clock.now_ms()
     transitions = await store.timeline.advance(target)
     emitted = store.events.since_position(first_event)
+    if logs.log.isEnabledFor(logging.INFO):
+        logs.advance(
+            store.name,
+            iso_instant(began),
+            iso_instant(store.clock.now_ms()),
+            dict(Counter(t.kind for t in transitions)),
+            len(store.events) - first_event,
+        )
     # A long advance makes a long answer: it is built and sent in steps too.
     answer = await finish_async(_advance_answer(_clock_view(ctx), transitions, emitted))
     return streamed_json(answer)

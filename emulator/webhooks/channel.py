@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
 
-from emulator import __version__
+from emulator import __version__, logs
 from emulator.domain.events import Event
+from emulator.domain.formats import iso_instant
 from emulator.webhooks.config import Webhook
 from emulator.webhooks.loops import PerLoop
 from emulator.webhooks.payload import acknowledged_ids, envelope, event_payload, signature
@@ -170,6 +172,7 @@ class Channel:
             failed.error = f"could not build the request: {type(exc).__name__}: {exc}"
             self._settle(batch, set(), now, failed)
             self.hooks.record(failed)
+            self._log(batch, failed)
             return
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if webhook.secret:
@@ -213,6 +216,20 @@ class Channel:
         acked = acknowledged_ids(status or 0, reply, attempt.events)
         self._settle(batch, acked, now, attempt)
         self.hooks.record(attempt)
+        self._log(batch, attempt)
+
+    def _log(self, batch: list[Delivery], attempt: Attempt) -> None:
+        if logs.log.isEnabledFor(logging.INFO):
+            logs.webhook_attempt(
+                self.hooks.store.name,
+                self.webhook.id,
+                self.webhook.url,
+                list(dict.fromkeys(d.event.type for d in batch)),
+                attempt.attempt,
+                attempt.status,
+                attempt.error,
+                None if attempt.next_retry is None else iso_instant(attempt.next_retry),
+            )
 
     def _settle(self, batch: list[Delivery], acked: set[str], now: int, attempt: Attempt) -> None:
         retries = []

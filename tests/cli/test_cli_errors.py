@@ -52,6 +52,7 @@ def test_a_bad_flag_is_one_line_naming_the_flag():
         ("LOG_LEVEL", "loud"),
         ("STATE_INTERVAL", "-1"),
         ("RETAIN", "events=lots"),
+        ("LOG_FORMAT", "xml"),
     ],
 )
 def test_a_bad_variable_is_named_as_the_variable(name, value):
