@@ -31,6 +31,7 @@ from emulator.http.faulting import apply_fault
 from emulator.http.pitfalls import MISSING_USER_AGENT, PitfallRefused
 from emulator.http.responses import failure
 from emulator.http.router import Match, Router
+from emulator.journal import Capture
 from emulator.registry import Registry
 from emulator.routes import ROUTES
 
@@ -200,10 +201,19 @@ class EmulatorApp:
         )
         status: int | None = None  # stays None when a fault drops the connection
         fault: Fault | None = None
+        asked, answered = Capture(), Capture()
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                asked.add(message.get("body", b""))
+            return message
 
         async def send_with_warnings(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.body":
+                answered.add(message.get("body", b""))
+            elif message["type"] == "http.response.start":
                 status = message["status"]
                 if ctx.warnings:
                     message["headers"] = [
@@ -238,14 +248,14 @@ class EmulatorApp:
                 await failure(None, exc.errors, 400)(scope, receive, send_with_warnings)
                 return
             if fault is None:
-                await self._dispatch(scope, receive, send_with_warnings)
+                await self._dispatch(scope, receive_and_keep, send_with_warnings)
             else:
                 await apply_fault(
                     fault,
                     scope,
                     receive,
                     send_with_warnings,
-                    lambda send_to: self._dispatch(scope, receive, send_to),
+                    lambda send_to: self._dispatch(scope, receive_and_keep, send_to),
                 )
         finally:
             if not path.startswith(CONTROL_PREFIX):
@@ -257,6 +267,10 @@ class EmulatorApp:
                     status,
                     ctx.warnings,
                     fault,
+                    scope["headers"],
+                    asked.shown(),
+                    answered.shown(),
+                    (time.perf_counter() - started) * 1000,
                 )
             if log.isEnabledFor(logging.INFO):
                 logs.request(

@@ -16,7 +16,55 @@ from emulator.http.pitfalls import Pitfall
 
 DEFAULT_CAPACITY = 1000
 
-_Entry = tuple[int, int, str, str, bytes, int | None, list[Pitfall], Fault | None]
+BODY_KEPT = 4096  # bytes of each body a journal entry keeps
+_REDACTED = {b"authorization", b"proxy-authorization", b"cookie"}
+
+# seq, time, method, path, query, status, warnings, fault, and the exchange: request
+# headers (the ASGI list, as received), request body, response body, duration in ms.
+_Entry = tuple[
+    int,
+    int,
+    str,
+    str,
+    bytes,
+    int | None,
+    list[Pitfall],
+    Fault | None,
+    list[tuple[bytes, bytes]],
+    bytes,
+    bytes,
+    float,
+]
+
+
+def shown_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {
+        name.decode("latin-1"): "[redacted]"
+        if name.lower() in _REDACTED
+        else value.decode("latin-1")
+        for name, value in headers
+    }
+
+
+class Capture:
+    """Up to `BODY_KEPT` bytes of a body seen in pieces, and its whole length."""
+
+    __slots__ = ("kept", "length")
+
+    def __init__(self) -> None:
+        self.kept = b""
+        self.length = 0
+
+    def add(self, chunk: bytes) -> None:
+        if len(self.kept) < BODY_KEPT:
+            self.kept += chunk[: BODY_KEPT - len(self.kept)]
+        self.length += len(chunk)
+
+    def shown(self) -> bytes:
+        """What an entry stores: the kept bytes, plus a marker line if cut."""
+        if self.length > len(self.kept):
+            return self.kept + f"…[truncated: {self.length} bytes]".encode()
+        return self.kept
 
 
 class Journal:
@@ -36,9 +84,28 @@ class Journal:
         status: int | None,
         warnings: list[Pitfall],
         fault: Fault | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        request_body: bytes = b"",
+        response_body: bytes = b"",
+        duration_ms: float = 0.0,
     ) -> None:
         self._seq += 1
-        self._entries.append((self._seq, time_ms, method, path, query, status, warnings, fault))
+        self._entries.append(
+            (
+                self._seq,
+                time_ms,
+                method,
+                path,
+                query,
+                status,
+                warnings,
+                fault,
+                headers or [],
+                request_body,
+                response_body,
+                duration_ms,
+            )
+        )
 
     def entries(self, limit: int, since: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after sequence number `since`, oldest first."""
@@ -57,33 +124,42 @@ class Journal:
                 "status": status,
                 "warnings": [w.as_dict() for w in warnings],
                 "fault": None if fault is None else fault.as_dict(),
+                "durationMs": round(duration, 3),
+                "request": {
+                    "headers": shown_headers(headers),
+                    "body": request_body.decode("utf-8", "replace"),
+                },
+                "response": {"body": response_body.decode("utf-8", "replace")},
             }
-            for seq, ms, method, path, query, status, warnings, fault in reversed(picked)
+            for (
+                seq,
+                ms,
+                method,
+                path,
+                query,
+                status,
+                warnings,
+                fault,
+                headers,
+                request_body,
+                response_body,
+                duration,
+            ) in reversed(picked)
         ]
 
     def export(self) -> dict[str, Any]:
         """The journal as JSON-ready data, for a snapshot."""
-        return {
-            "seq": self._seq,
-            "entries": [
-                [
-                    seq,
-                    ms,
-                    method,
-                    path,
-                    query.decode("latin-1"),
-                    status,
-                    [dataclasses.asdict(w) for w in warnings],
-                    None if fault is None else dataclasses.asdict(fault),
-                ]
-                for seq, ms, method, path, query, status, warnings, fault in self._entries
-            ],
-        }
+        return {"seq": self._seq, "entries": [_entry_record(e) for e in self._entries]}
 
     def restore(self, data: dict[str, Any]) -> None:
         self.clear()
         self._seq = data["seq"]
-        for seq, ms, method, path, query, status, warnings, fault in data["entries"]:
+        for raw in data["entries"]:
+            seq, ms, method, path, query, status, warnings, fault = raw[:8]
+            # Entries from before the journal kept exchanges have eight fields.
+            headers, request_body, response_body, duration = (
+                raw[8:] if len(raw) == 12 else ([], "", "", 0.0)
+            )
             self._entries.append(
                 (
                     seq,
@@ -94,5 +170,27 @@ class Journal:
                     status,
                     [Pitfall(**w) for w in warnings],
                     None if fault is None else Fault(**fault),
+                    [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
+                    request_body.encode("latin-1"),
+                    response_body.encode("latin-1"),
+                    duration,
                 )
             )
+
+
+def _entry_record(entry: _Entry) -> list[Any]:
+    (seq, ms, method, path, query, status, warnings, fault, headers, asked, answered, took) = entry
+    return [
+        seq,
+        ms,
+        method,
+        path,
+        query.decode("latin-1"),
+        status,
+        [dataclasses.asdict(w) for w in warnings],
+        None if fault is None else dataclasses.asdict(fault),
+        [[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers],
+        asked.decode("latin-1"),
+        answered.decode("latin-1"),
+        took,
+    ]

@@ -94,6 +94,8 @@ async def wait(request: Request, ctx: RequestContext) -> Response:
             "wanted": count,
             "type": type_,
             "events": events,
+            # Why nothing (more) was acknowledged: the receiver's latest refusals.
+            "failedAttempts": ctx.namespace.hooks.latest_failures(5),
         },
         status_code=408,
     )

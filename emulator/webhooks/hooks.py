@@ -255,6 +255,28 @@ class Hooks:
         channel.wake()
         return new_ids
 
+    def latest_failures(self, count: int) -> list[dict[str, Any]]:
+        """The newest attempts that were not fully acknowledged, newest first: their
+        status or error and the first bytes of the receiver's answer."""
+        found: list[dict[str, Any]] = []
+        for attempt in reversed(self.attempts):
+            if attempt.state != "acknowledged":
+                found.append(
+                    {
+                        "id": attempt.id,
+                        "webhook": attempt.webhook,
+                        "url": attempt.url,
+                        "at": attempt.at,
+                        "status": attempt.status,
+                        "error": attempt.error,
+                        "response": (attempt.response_body or "")[:200],
+                        "state": attempt.state,
+                    }
+                )
+                if len(found) == count:
+                    break
+        return found
+
     def final_state(self, attempt: Attempt) -> str:
         """Where an attempt's events stand now."""
         channel = self.channels.get(attempt.webhook)

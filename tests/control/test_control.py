@@ -79,3 +79,26 @@ def test_reset_clears_the_lifecycle_and_restarts_the_clock():
     assert client.get("/orders").json()["total"] == 0
     assert client.get("/_emulator/events").json()["total"] == 0
     assert client.get("/_emulator/clock").json()["frozen"] is False
+
+
+def test_journal_keeps_bodies_headers_and_durations_with_secrets_redacted(client):
+    body = {"contact": contact(first="Journal")}
+    created = client.post("/accounts", json=body, headers={"X-Trace": "t-1"})
+    long_query = "x" * 5000
+    client.post("/accounts", content=long_query, headers={"Content-Type": "application/json"})
+    first, second = client.get("/_emulator/requests").json()["requests"][-2:]
+    assert '"first":"Journal"' in first["request"]["body"].replace(" ", "")
+    assert created.text == first["response"]["body"]
+    headers = first["request"]["headers"]
+    assert headers["authorization"] == "[redacted]" and headers["x-trace"] == "t-1"
+    assert first["durationMs"] >= 0
+    kept = second["request"]["body"]
+    assert kept.startswith("x" * 4096) and kept.endswith("…[truncated: 5000 bytes]")
+
+
+def test_a_snapshot_keeps_the_journals_exchanges(client):
+    client.post("/accounts", json={"contact": contact(first="Kept")})
+    before = client.get("/_emulator/requests").json()["requests"]
+    snapshot = client.get("/_emulator/snapshot").content
+    assert client.post("/_emulator/snapshot", content=snapshot).status_code == 200
+    assert client.get("/_emulator/requests").json()["requests"] == before

@@ -317,6 +317,21 @@ def test_wait_times_out_with_what_it_saw(client):
     assert response.json()["result"] == "timeout" and response.json()["acknowledged"] == 0
 
 
+def test_a_wait_that_times_out_says_why_the_receiver_refused():
+    """A receiver that checks signatures with the wrong secret answers 401: the
+    timeout shows that answer, not only "0 acknowledged"."""
+    refusing = Receiver(respond=lambda _: (401, b"bad signature: expected abc"))
+    with refusing, running_shop() as client:
+        hook(client, refusing.url, secret="s3cret")
+        buy(client, "pro")
+        flush(client)
+        response = client.post("/_emulator/webhooks/wait", json={"count": 1, "timeout": 0.1})
+    assert response.status_code == 408
+    (latest, *_) = response.json()["failedAttempts"]
+    assert latest["status"] == 401 and latest["response"] == "bad signature: expected abc"
+    assert latest["url"] == refusing.url and latest["state"] == "failed, will retry"
+
+
 @pytest.mark.parametrize(
     "body", [{"count": 0}, {"count": "1"}, {"timeout": -1}, {"timeout": 1000}, {"type": 5}]
 )
