@@ -31,7 +31,6 @@ from emulator.http.faulting import apply_fault
 from emulator.http.pitfalls import MISSING_USER_AGENT, PitfallRefused
 from emulator.http.responses import failure
 from emulator.http.router import Match, Router
-from emulator.journal import Capture
 from emulator.registry import Registry
 from emulator.routes import ROUTES
 
@@ -191,7 +190,8 @@ class EmulatorApp:
             return
         if namespace.held:
             await namespace.admitted()
-        namespace.store.timeline.catch_up()
+        now = namespace.store.clock.now_ms()
+        namespace.store.timeline.catch_up(now)
         ctx = scope["emulator"] = RequestContext(
             namespace,
             self.settings.strict,
@@ -201,18 +201,13 @@ class EmulatorApp:
         )
         status: int | None = None  # stays None when a fault drops the connection
         fault: Fault | None = None
-        asked, answered = Capture(), Capture()
-
-        async def receive_and_keep() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                asked.add(message.get("body", b""))
-            return message
+        answered: list[bytes] = []  # the response body's first piece, for the journal
 
         async def send_with_warnings(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.body":
-                answered.add(message.get("body", b""))
+                if not answered:
+                    answered.append(message.get("body", b""))
             elif message["type"] == "http.response.start":
                 status = message["status"]
                 if ctx.warnings:
@@ -242,25 +237,25 @@ class EmulatorApp:
                 fault = (
                     header_fault(fault_header)
                     if fault_header is not None
-                    else namespace.faults.decide(method, path, namespace.store.clock.now_ms())
+                    else namespace.faults.decide(method, path, now)
                 )
             except Invalid as exc:
                 await failure(None, exc.errors, 400)(scope, receive, send_with_warnings)
                 return
             if fault is None:
-                await self._dispatch(scope, receive_and_keep, send_with_warnings)
+                await self._dispatch(scope, receive, send_with_warnings)
             else:
                 await apply_fault(
                     fault,
                     scope,
                     receive,
                     send_with_warnings,
-                    lambda send_to: self._dispatch(scope, receive_and_keep, send_to),
+                    lambda send_to: self._dispatch(scope, receive, send_to),
                 )
         finally:
             if not path.startswith(CONTROL_PREFIX):
                 namespace.journal.record(
-                    namespace.store.clock.now_ms(),
+                    now,
                     method,
                     path,
                     scope["query_string"],
@@ -268,8 +263,8 @@ class EmulatorApp:
                     ctx.warnings,
                     fault,
                     scope["headers"],
-                    asked.shown(),
-                    answered.shown(),
+                    ctx.body,
+                    answered[0] if answered else b"",
                     (time.perf_counter() - started) * 1000,
                 )
             if log.isEnabledFor(logging.INFO):

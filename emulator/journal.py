@@ -37,6 +37,11 @@ _Entry = tuple[
 ]
 
 
+def _cut(body: bytes) -> bytes:
+    """The first `BODY_KEPT` bytes of a longer body, with a marker saying so."""
+    return body[:BODY_KEPT] + f"…[truncated: {len(body)} bytes]".encode()
+
+
 def shown_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return {
         name.decode("latin-1"): "[redacted]"
@@ -44,27 +49,6 @@ def shown_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
         else value.decode("latin-1")
         for name, value in headers
     }
-
-
-class Capture:
-    """Up to `BODY_KEPT` bytes of a body seen in pieces, and its whole length."""
-
-    __slots__ = ("kept", "length")
-
-    def __init__(self) -> None:
-        self.kept = b""
-        self.length = 0
-
-    def add(self, chunk: bytes) -> None:
-        if len(self.kept) < BODY_KEPT:
-            self.kept += chunk[: BODY_KEPT - len(self.kept)]
-        self.length += len(chunk)
-
-    def shown(self) -> bytes:
-        """What an entry stores: the kept bytes, plus a marker line if cut."""
-        if self.length > len(self.kept):
-            return self.kept + f"…[truncated: {self.length} bytes]".encode()
-        return self.kept
 
 
 class Journal:
@@ -101,8 +85,8 @@ class Journal:
                 warnings,
                 fault,
                 headers or [],
-                request_body,
-                response_body,
+                request_body if len(request_body) <= BODY_KEPT else _cut(request_body),
+                response_body if len(response_body) <= BODY_KEPT else _cut(response_body),
                 duration_ms,
             )
         )

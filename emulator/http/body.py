@@ -89,4 +89,5 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
         if len(body) > max_bytes:
             raise _too_large(max_bytes)
         if not message.get("more_body", False):
+            request.scope["emulator"].body = body
             return body

@@ -17,6 +17,7 @@ class RequestContext:
 
     __slots__ = (
         "api_account_created",
+        "body",
         "content_length",
         "max_body_bytes",
         "namespace",
@@ -38,6 +39,7 @@ class RequestContext:
         self.max_body_bytes = max_body_bytes
         self.content_length = content_length
         self.warnings: list[Pitfall] = []
+        self.body = b""  # the request body, once a handler has read it (for the journal)
 
     @property
     def store(self) -> Store:
