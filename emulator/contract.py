@@ -791,6 +791,7 @@ def _paths() -> dict[str, Any]:
         "/_emulator/clock": {"get": op("The store's clock", "Any", errors=())},
         "/_emulator/clock/advance": {"post": op("Advance the clock", "Any", body="Any")},
         "/_emulator/clock/freeze": {"post": op("Freeze the clock", "Any", errors=())},
+        "/_emulator/clock/unfreeze": {"post": op("Unfreeze the clock", "Any", errors=())},
         "/_emulator/events": {
             "get": op("The event log", "Any", params=_params("type", "page", "limit"))
         },

@@ -117,6 +117,7 @@ ROUTES = [
     Route("GET", "/_emulator/clock", control.clock),
     Route("POST", "/_emulator/clock/advance", control.advance_clock),
     Route("POST", "/_emulator/clock/freeze", control.freeze_clock),
+    Route("POST", "/_emulator/clock/unfreeze", control.unfreeze_clock),
     Route("GET", "/_emulator/events", control.events),
     Route("POST", "/_emulator/orders", checkout.complete_checkout),
     Route("POST", "/_emulator/sessions/{id}/complete", sessions.complete_session),

@@ -87,6 +87,13 @@ async def freeze_clock(request: Request, ctx: RequestContext) -> Response:
     return JSON(_clock_view(ctx))
 
 
+@endpoint("emulator.clock")
+async def unfreeze_clock(request: Request, ctx: RequestContext) -> Response:
+    """Let the clock run again from where it stands."""
+    ctx.store.clock.unfreeze()
+    return JSON(_clock_view(ctx))
+
+
 def _advance_target(body: dict) -> Target:
     """Where `{"days": n}`, `{"seconds": n}` or `{"to": "<ISO-8601>"}` points, from the
     clock's reading once the advance holds the store (so parallel advances add up)."""

@@ -115,3 +115,93 @@ def test_xdist_workers_each_start_an_emulator_without_a_url(pytester, monkeypatc
     monkeypatch.delenv("FASTSPRING_EMULATOR_URL", raising=False)
     pytester.makepyfile(ISOLATION)
     pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2").assert_outcomes(passed=6)
+
+
+HELPERS_AND_WEBHOOKS = """
+import pytest
+from emulator.pytest_plugin import FastSpringEmulatorError
+
+def test_helpers_and_signed_webhooks(fastspring, fastspring_webhooks):
+    fastspring.freeze()
+    fastspring.create_product("pro", price=12.5)
+    order = fastspring.checkout("pro")
+    fastspring_webhooks.wait_for("order.completed")
+    sub_id = order["items"][0]["subscription"]
+    fastspring.sleep(31 * 86400)
+    assert fastspring.subscription(sub_id)["sequence"] == 2
+    charges = fastspring_webhooks.wait_for("subscription.charge.completed")
+    assert charges[0]["data"]["subscription"] == sub_id
+    fastspring.rate_limit(requests=2, window_seconds=60)
+    retried = 0
+    for n in range(5):
+        while True:
+            answer = fastspring.client.post("/accounts", json={"contact": {
+                "first": "R", "last": "L", "email": f"r{n}@example.com"}})
+            if answer.status_code != 429:
+                break
+            retried += 1
+            fastspring.sleep(float(answer.headers.get("Retry-After", "30")))
+        assert answer.status_code == 200
+    assert retried >= 3
+    fastspring.clear_rate_limit()
+    assert fastspring.unfreeze()["frozen"] is False
+    with pytest.raises(FastSpringEmulatorError, match="received 0"):
+        fastspring_webhooks.wait_for("return.created", timeout=0.2)
+    with pytest.raises(FastSpringEmulatorError, match="answered 400"):
+        fastspring.advance(days=-1)
+"""
+
+BAD_SIGNATURE = """
+def test_a_webhook_with_a_bad_signature_fails_the_test(fastspring, fastspring_webhooks):
+    fastspring.create_product("pro")
+    fastspring_webhooks.secret = "not-the-store-secret"
+    fastspring.checkout("pro")
+    fastspring.advance(seconds=0)
+"""
+
+WARNINGS = """
+import pytest
+
+def test_warned(fastspring):
+    answer = fastspring.client.get("/accounts", params={"lookup.custom": "x"})
+    assert answer.headers.get("x-emulator-warning")
+"""
+
+SEEDED = """
+def test_ids_follow_the_seed(fastspring):
+    fastspring.create_product("pro")
+    print("ORDER", fastspring.checkout("pro", email="s@example.com")["id"])
+"""
+
+
+def test_helpers_and_the_webhook_fixture(pytester):
+    pytester.makepyfile(HELPERS_AND_WEBHOOKS)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_bad_webhook_signature_fails_the_test(pytester):
+    pytester.makepyfile(BAD_SIGNATURE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*webhooks arrived with bad signatures*"])
+
+
+def test_warnings_fail_a_test_only_when_asked(pytester):
+    pytester.makepyfile(WARNINGS)
+    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    quiet.assert_outcomes(passed=1)
+    strict = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--fastspring-fail-on-warnings"
+    )
+    strict.assert_outcomes(passed=1, errors=1)
+    strict.stdout.fnmatch_lines(["*responses carried pitfall warnings*"])
+
+
+def test_the_seed_option_makes_ids_replay(pytester):
+    pytester.makepyfile(SEEDED)
+    runs = [
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s", "--fastspring-seed", "42")
+        for _ in range(2)
+    ]
+    orders = [[line for line in r.outlines if "ORDER" in line] for r in runs]
+    assert orders[0] and orders[0] == orders[1]
