@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -22,6 +25,17 @@ def retaining(**caps: int) -> TestClient:
     client.post("/_emulator/clock/advance", json={"to": START})
     add_product(client, "pro")
     return client
+
+
+@contextmanager
+def hooked(receiver: Receiver, **caps: int) -> Iterator[TestClient]:
+    """A running app with these caps, its clock frozen, a product and a webhook."""
+    app = create_app(Settings(seed=5, retention=Retention(**caps)))
+    with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
+        client.post("/_emulator/clock/freeze")
+        add_product(client, "pro")
+        hook(client, receiver.url)
+        yield client
 
 
 def all_events(client: TestClient, type_: str | None = None) -> dict:
@@ -47,11 +61,7 @@ def test_the_event_log_keeps_the_newest_events():
 def test_pending_deliveries_keep_their_events_after_the_log_drops_them():
     replies = iter([(500, b"")] * 1000)
     with Receiver(respond=lambda _: next(replies)) as receiver:
-        app = create_app(Settings(seed=5, retention=Retention(events=10)))
-        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
-            client.post("/_emulator/clock/freeze")
-            add_product(client, "pro")
-            hook(client, receiver.url)
+        with hooked(receiver, events=10) as client:
             for n in range(8):
                 buy(client, "pro", email=f"p{n}@example.com")
             flush(client)
@@ -70,11 +80,7 @@ def test_pending_deliveries_keep_their_events_after_the_log_drops_them():
 
 def test_attempts_and_the_journal_are_capped():
     with Receiver() as receiver:
-        app = create_app(Settings(seed=5, retention=Retention(attempts=3, journal=5)))
-        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
-            client.post("/_emulator/clock/freeze")
-            add_product(client, "pro")
-            hook(client, receiver.url)
+        with hooked(receiver, attempts=3, journal=5) as client:
             for n in range(6):
                 buy(client, "pro", email=f"a{n}@example.com")
                 flush(client)
@@ -88,11 +94,7 @@ def test_attempts_and_the_journal_are_capped():
 
 def test_acknowledgements_are_capped_and_wait_still_counts_the_newest():
     with Receiver() as receiver:
-        app = create_app(Settings(seed=5, retention=Retention(acknowledged=4)))
-        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
-            client.post("/_emulator/clock/freeze")
-            add_product(client, "pro")
-            hook(client, receiver.url)
+        with hooked(receiver, acknowledged=4) as client:
             for n in range(5):
                 buy(client, "pro", email=f"w{n}@example.com")
                 flush(client)
@@ -103,11 +105,7 @@ def test_acknowledgements_are_capped_and_wait_still_counts_the_newest():
 
 def test_finished_deliveries_past_the_cap_are_forgotten_and_redelivery_says_so():
     with Receiver() as receiver:
-        app = create_app(Settings(seed=5, retention=Retention(deliveries=5)))
-        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
-            client.post("/_emulator/clock/freeze")
-            add_product(client, "pro")
-            hook(client, receiver.url)
+        with hooked(receiver, deliveries=5) as client:
             for n in range(10):
                 buy(client, "pro", email=f"d{n}@example.com")
                 flush(client)
@@ -137,11 +135,7 @@ def test_bad_retention_caps_are_refused(text):
 def test_a_snapshot_keeps_pending_deliveries_whose_events_the_log_dropped():
     replies = iter([(500, b"")] * 1000)
     with Receiver(respond=lambda _: next(replies)) as receiver:
-        app = create_app(Settings(seed=5, retention=Retention(events=10)))
-        with TestClient(app, headers={"Authorization": basic("kept", "pw")}) as client:
-            client.post("/_emulator/clock/freeze")
-            add_product(client, "pro")
-            hook(client, receiver.url)
+        with hooked(receiver, events=10) as client:
             for n in range(8):
                 buy(client, "pro", email=f"s{n}@example.com")
             flush(client)
