@@ -39,7 +39,7 @@ class SubscriptionIndex:
         self._by_seq: list[str] = []
         self._by_state: dict[str, list[int]] = {}
         self._by_status: dict[str, list[int]] = {}
-        self._by_product: dict[str, list[str]] = {}
+        self._by_product: dict[str, list[int]] = {}  # product -> creation positions
         self._product_of: list[str] = []  # by creation position
         # (product, `?status=` value) -> creation positions: the common pair of filters
         self._by_product_status: dict[tuple[str, str], list[int]] = {}
@@ -53,7 +53,7 @@ class SubscriptionIndex:
         self._seq[sub_id] = seq
         self._by_seq.append(sub_id)
         self._product_of.append(product)
-        self._by_product.setdefault(product, []).append(sub_id)
+        self._by_product.setdefault(product, []).append(seq)
         return seq
 
     def _enter(self, seq: int, state: str) -> None:
@@ -122,8 +122,20 @@ class SubscriptionIndex:
         notes.append((at, sub_id))
         self._mark(event, sub_id)
 
-    def for_product(self, path: str) -> list[str]:
-        return self._by_product.get(path, [])
+    def for_product(self, path: str) -> IdsInOrder:
+        return IdsInOrder(self._by_product.get(path, []), self._by_seq)
+
+    def change_product(self, sub_id: str, new: str, state: str) -> None:
+        """A plan change moved the subscription to another product."""
+        seq = self._seq[sub_id]
+        old = self._product_of[seq]
+        if old == new:
+            return
+        self._leave(seq, state)
+        remove_sorted(self._by_product[old], seq)
+        insert_sorted(self._by_product.setdefault(new, []), seq)
+        self._product_of[seq] = new
+        self._enter(seq, state)
 
     def for_product_in_status(self, path: str, status: str) -> IdsInOrder:
         return IdsInOrder(self._by_product_status.get((path, status), []), self._by_seq)

@@ -63,6 +63,8 @@ class PlanChanges:
         if not changes:
             return events, None
         plan_changed = any(k in changes for k in ("product", "quantity", "unit_price", "addons"))
+        if "product" in changes:
+            self.store.subscription_index.change_product(sub.id, changes["product"], sub.state)
         for name, value in changes.items():
             setattr(sub, name, value)
         if changes.get("coupon") is not None:

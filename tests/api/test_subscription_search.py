@@ -10,7 +10,9 @@ from tests.support.shop import add_product, buy, shop, subscription_of
 
 STATUSES = ("active", "trial", "canceled", "deactivated", "overdue", "paused")
 actions = st.lists(
-    st.tuples(st.sampled_from(["pro", "team"]), st.sampled_from(["keep", "cancel", "end"])),
+    st.tuples(
+        st.sampled_from(["pro", "team"]), st.sampled_from(["keep", "cancel", "end", "switch"])
+    ),
     min_size=1,
     max_size=8,
 )
@@ -38,6 +40,13 @@ def test_filters_agree_with_a_scan(plan, days):
             client.delete(f"/subscriptions/{sub_id}")
         elif action == "end":
             client.delete(f"/subscriptions/{sub_id}", params={"billingPeriod": 0})
+        elif action == "switch":
+            other = "team" if product == "pro" else "pro"
+            changed = client.post(
+                "/subscriptions",
+                json={"subscriptions": [{"subscription": sub_id, "product": other}]},
+            )
+            assert changed.status_code == 200, changed.text
     client.post("/_emulator/clock/advance", json={"days": days})
     every = listed(client)
     records = [client.get(f"/subscriptions/{i}").json() for i in every]
@@ -49,5 +58,9 @@ def test_filters_agree_with_a_scan(plan, days):
                 r["id"] for r in records if r["state"] in wanted and r["product"] == product
             ]
             assert listed(client, status=status, products=product) == expected
+    for product in ("pro", "team"):
+        assert listed(client, products=product) == [
+            r["id"] for r in records if r["product"] == product
+        ]
     assert listed(client, event="created") == every
     assert listed(client, event="canceled", status="active") == []
