@@ -65,13 +65,18 @@ def add_product(client: TestClient, path: str, **pricing: Any) -> None:
 
 
 def buy(
-    client: TestClient, *products: str, email: str = "jane@example.com", **extra: Any
+    client: TestClient,
+    *products: str,
+    email: str = "jane@example.com",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
+    """A paid order; `headers` (another store's Authorization) buys in that store."""
     body = {
         "contact": {"first": "Jane", "last": "Doe", "email": email},
         "items": [{"product": p, "quantity": 1} for p in products],
     } | extra
-    response = client.post("/_emulator/orders", json=body)
+    response = client.post("/_emulator/orders", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
 
