@@ -336,9 +336,9 @@ def export_namespace(namespace: Any) -> dict[str, Any]:
 
 async def export_json(namespace: Any) -> list[bytes]:
     """The snapshot as pieces of JSON (joined, they are the document), made without
-    holding the event loop for long; the store waits meanwhile, so the snapshot is
-    consistent."""
-    async with namespace.exclusive():
+    holding the event loop for long; the store's requests and advances wait
+    meanwhile (an advance under way finishes first), so the snapshot is consistent."""
+    async with namespace.exclusive(), namespace.store.timeline.still():
         with quiet_collector():
             return await finish_async(_export_then_dump(namespace))
 
@@ -380,7 +380,7 @@ async def import_async(namespace: Any, snapshot: Any) -> None:
     snapshot = _checked(snapshot)
     fresh = namespace.scratch(with_boot=True)
     await asyncio.to_thread(_restore_checked, fresh, snapshot)
-    async with namespace.exclusive():
+    async with namespace.exclusive(), namespace.store.timeline.still():
         await namespace.adopt(fresh)
 
 

@@ -93,7 +93,10 @@ class SubscriptionIndex:
 
     def export(self) -> dict[str, Any]:
         """What a snapshot keeps; the rest is rebuilt from the subscriptions."""
-        return {"by_state": self._by_state, "notes": self._notes}
+        return {
+            "by_state": {state: list(seqs) for state, seqs in self._by_state.items()},
+            "notes": {event: list(notes) for event, notes in self._notes.items()},
+        }
 
     def restore(self, subscriptions: Iterable[Subscription], saved: dict[str, Any]) -> None:
         """Rebuild from a snapshot: subscriptions in creation order, plus `export()`."""

@@ -11,9 +11,10 @@ that date made due before time moves on (see `docs/architecture.md`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +162,12 @@ class Timeline:
         if self._lock is None or self._lock_loop is not loop:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
+
+    @contextlib.asynccontextmanager
+    async def still(self) -> AsyncIterator[None]:
+        """Hold off advances while a block runs (a snapshot reads the store meanwhile)."""
+        async with self._advance_lock():
+            yield
 
     async def _settle(self) -> None:
         for settle in self._settlers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import httpx2 as httpx
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,3 +118,30 @@ def test_requests_to_a_store_wait_while_it_is_exported():
             return order
 
         assert client.portal.call(race) == ["export done", "request admitted"]
+
+
+def test_an_export_during_an_advance_sees_the_store_before_or_after_it():
+    app = create_app(Settings(seed=3))
+    with running_client(app) as client:
+        client.post("/_emulator/clock/freeze")
+        add_product(client, "pro", interval="day")
+        for n in range(30):
+            buy(client, "pro", email=f"c{n}@example.com")
+        before = client.get("/_emulator/clock").json()["now"]
+
+        async def race():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://e", headers=dict(client.headers)
+            ) as c:
+                advanced, exported = await asyncio.gather(
+                    c.post("/_emulator/clock/advance", json={"days": 60}),
+                    c.get("/_emulator/snapshot"),
+                )
+            return advanced, exported
+
+        assert client.portal is not None
+        advanced, exported = client.portal.call(race)
+    assert advanced.status_code == 200 and exported.status_code == 200
+    clock = orjson.loads(exported.content)["data"]["clock"]["frozen_at"]
+    assert clock in (before, advanced.json()["now"])
