@@ -54,19 +54,22 @@ class Lifecycle:
 
     def emit_charge(self, sub: Subscription, order: Order) -> str:
         store = self.store
+        # Rendered once for both events (each event stores its JSON at once).
+        order_data = order_view(order, store.portal_host)
+        account = self.account_data(sub.account_id)
         data = {
-            "order": order_view(order, store.portal_host),
+            "order": order_data,
             "currency": order.currency,
             "total": order.total,
             "status": "successful",
             **date_family("timestamp", order.created, iso=False),
             "sequence": sub.sequence,
             "periods": sub.periods,
-            "account": self.account_data(sub.account_id),
+            "account": account,
             "subscription": self.subscription_data(sub),
         }
         store.events.emit("subscription.charge.completed", data, sub.live)
-        store.outcomes.payout(order, [sub.id])
+        store.outcomes.payout(order, [sub.id], rendered=(order_data, account))
         return "subscription.charge.completed"
 
     def _emit_charge_failed(self, sub: Subscription, reason: str) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import date_family, round_money
 from emulator.domain.orders import Order
-from emulator.domain.views import order_view, webhook_account_view
+from emulator.domain.views import order_view
 
 if TYPE_CHECKING:
     from emulator.domain.returns import Return
@@ -48,12 +48,8 @@ class OrderOutcomes:
 
     # --- events ------------------------------------------------------------------------
 
-    def _account_data(self, account_id: str) -> dict[str, Any]:
-        store = self.store
-        return webhook_account_view(store.accounts.get(account_id), store.portal_host)
-
     def account_created(self, account_id: str) -> None:
-        self.store.events.emit("account.created", self._account_data(account_id))
+        self.store.events.emit("account.created", self.store.lifecycle.account_data(account_id))
 
     def account_updated(self, account_id: str) -> None:
         """`account.updated`: the account as webhooks show it, with its `changed` family."""
@@ -61,7 +57,7 @@ class OrderOutcomes:
         store.events.emit(
             "account.updated",
             {
-                **self._account_data(account_id),
+                **self.store.lifecycle.account_data(account_id),
                 **date_family("changed", store.clock.change_stamp()),
             },
         )
@@ -70,7 +66,7 @@ class OrderOutcomes:
         store = self.store
         store.events.emit(
             type_,
-            order_view(order, store.portal_host, self._account_data(order.account_id)),
+            order_view(order, store.portal_host, store.lifecycle.account_data(order.account_id)),
             order.live,
         )
 
@@ -126,10 +122,15 @@ class OrderOutcomes:
     # --- after an order or a return ------------------------------------------------------
 
     def payout(
-        self, order: Order, subscription_ids: list[str], record: Return | None = None
+        self,
+        order: Order,
+        subscription_ids: list[str],
+        record: Return | None = None,
+        rendered: tuple[dict[str, Any], dict[str, Any]] | None = None,
     ) -> None:
         """`payoutEntry.created`: what the seller is paid for an order, or gives back for
-        a return (negative amounts)."""
+        a return (negative amounts). `rendered` is the order's and the account's event
+        views when the caller has just made them."""
         store = self.store
         c = order.currency
         total = record.total if record is not None else order.total
@@ -141,8 +142,8 @@ class OrderOutcomes:
             "quote": order.quote,
             "reference": order.reference,
             "live": order.live,
-            "order": order_view(order, store.portal_host),
-            "account": self._account_data(order.account_id),
+            "order": rendered[0] if rendered else order_view(order, store.portal_host),
+            "account": rendered[1] if rendered else store.lifecycle.account_data(order.account_id),
             "subscriptions": list(subscription_ids),
             "subtractions": {
                 "tax": {"currency": c, "amount": sign * tax, "percentage": 0.0},
