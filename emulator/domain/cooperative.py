@@ -70,13 +70,9 @@ def each(items: Iterable[T], convert: Callable[[T], U]) -> Steps[list[U]]:
     return out
 
 
-def dump_json(value: Any) -> Steps[bytes]:
-    """`orjson.dumps(value)`, in steps: long lists are written a chunk at a time."""
-    return b"".join((yield from dump_json_pieces(value)))
-
-
 def dump_json_pieces(value: Any) -> Steps[list[bytes]]:
-    """`dump_json` as pieces to write one after another (no one big copy at the end)."""
+    """`orjson.dumps(value)` in steps, as pieces to write one after another: long lists
+    and dicts are written a chunk at a time, and nothing is joined into one big copy."""
     pieces: list[bytes] = []
     yield from _dump_into(value, pieces)
     return pieces

@@ -81,11 +81,6 @@ class EventLog:
         """How many events were ever written (positions stay valid after trimming)."""
         return self._first + len(self._events)
 
-    @property
-    def first(self) -> int:
-        """The position of the oldest event still kept."""
-        return self._first
-
     def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
         event = Event.of(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
         self._keep(event)

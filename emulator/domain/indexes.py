@@ -116,9 +116,6 @@ class SubscriptionIndex:
         """`?status=` matches in creation order, lazily."""
         return IdsInOrder(self._by_status.get(status, []), self._by_seq)
 
-    def position(self, sub_id: str) -> int:
-        return self._seq[sub_id]
-
     def note(self, event: str, sub_id: str, at_ms: int | None) -> None:
         notes = self._notes[event]
         at = at_ms if at_ms is not None else (notes[-1][0] if notes else 0)

@@ -101,9 +101,6 @@ class Timeline:
         if due is not None:
             heapq.heappush(self._queue, (due, next(self._tiebreak), key, version))
 
-    def __len__(self) -> int:
-        return len(self._queue)
-
     def next_due_at(self) -> int | None:
         queue, versions = self._queue, self._versions
         while queue and queue[0][3] != versions.get(queue[0][2]):

@@ -42,12 +42,11 @@ class Hooks:
         boot_webhooks: Iterable[Mapping[str, Any]],
         seed: int | None,
         retention: Retention = Retention(),
-        client: WebhookClient | None = None,
     ) -> None:
         self.retention = retention
         # Each store has its own connection pool, so receivers that hang in one
         # store cannot use up the connections another store's webhooks need.
-        self._client = client or WebhookClient()
+        self._client = WebhookClient()
         self._boot = [dict(raw) for raw in boot_webhooks]
         self.ids = IdGenerator(seed, f"{store.name}:webhooks")
         self._waiters: set[asyncio.Event] = set()
