@@ -231,6 +231,9 @@ class EmulatorApp:
                     )
                     return
             if path.startswith(CONTROL_PREFIX):
+                scope["emulator.registry"] = self.registry  # the dashboard's store picker
+                if method != "GET":
+                    namespace.changes += 1
                 await self._dispatch(scope, receive, send_with_warnings)
                 return
             try:

@@ -434,6 +434,9 @@ def serve(settings: Settings) -> int:
         timeout_keep_alive=max(1, round(settings.keep_alive_timeout)),
         limit_concurrency=settings.max_connections,
         access_log=False,  # the emulator's own request lines say more
+        # A stop waits this long for open requests (a dashboard's live stream never
+        # ends by itself), then closes them.
+        timeout_graceful_shutdown=5,
         ssl_certfile=certificate[0] if certificate else None,
         ssl_keyfile=certificate[1] if certificate else None,
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from emulator import __version__
+from emulator import __version__, contract_dashboard
 from emulator.domain.accounts import LOOKUP_FILTERS
 
 Schema = dict[str, Any]
@@ -841,6 +841,7 @@ def _paths() -> dict[str, Any]:
         for operation in item.values():
             operation["tags"] = [CONTROL]
     paths.update(control)
+    paths.update(contract_dashboard.dashboard_paths())
     names = {
         ("/accounts/{id}", "get"): "getAccount",
         ("/accounts/{id}", "post"): "updateAccount",
@@ -876,7 +877,11 @@ def openapi() -> dict[str, Any]:
         },
         "servers": [{"url": "http://127.0.0.1:8282"}],
         "security": [{"basic": []}],
-        "tags": [{"name": "FastSpring API"}, {"name": CONTROL}],
+        "tags": [
+            {"name": "FastSpring API"},
+            {"name": CONTROL},
+            {"name": contract_dashboard.DASHBOARD},
+        ],
         "paths": _paths(),
         "components": {
             "schemas": {**SCHEMAS, **contract_groups.SCHEMAS},

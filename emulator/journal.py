@@ -59,6 +59,11 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
 
+    @property
+    def seq(self) -> int:
+        """The sequence number of the newest entry (0 before the first)."""
+        return self._seq
+
     def record(
         self,
         time_ms: int,

@@ -37,6 +37,9 @@ class Namespace:
         self.journal = Journal(retention.journal)
         self.hooks = Hooks(self.store, boot_webhooks, seed, retention)
         self.faults = Faults(name, seed, boot_rate_limit)
+        # Counts the changes made through the control plane, so that the dashboard's
+        # live view notices those that leave no event or journal entry.
+        self.changes = 0
         # Set while work that needs the store to itself (a snapshot) runs; this
         # store's requests wait for it, other stores' requests do not.
         self._exclusive: asyncio.Event | None = None
@@ -116,6 +119,18 @@ class Registry:
         expected = self._credentials.get(username)
         # As UTF-8 bytes: compare_digest refuses non-ASCII str.
         return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+
+    @property
+    def open(self) -> bool:
+        """Any username opens its own store (no `--credentials`)."""
+        return self._credentials is None
+
+    def find(self, username: str) -> Namespace | None:
+        """The namespace if it exists; unlike `namespace`, never creates one."""
+        return self._namespaces.get(username)
+
+    def names(self) -> list[str]:
+        return sorted(self._namespaces)
 
     def namespace(self, username: str) -> Namespace:
         found = self._namespaces.get(username)

@@ -27,6 +27,7 @@ from emulator.http import (
     webhooks,
 )
 from emulator.http.router import Route
+from emulator.ui import live, pages
 
 V2 = "/v2/checkouts/{store}/{checkout}/sessions"
 
@@ -156,4 +157,20 @@ ROUTES = [
     Route("PUT", "/_emulator/exchange-rates", control.set_exchange_rates),
     Route("GET", "/_emulator/coupons", control.list_coupons),
     Route("POST", "/_emulator/coupons", control.define_coupon),
+    # The dashboard (docs/dashboard.md): HTML pages over the caller's store
+    Route("GET", "/_emulator/ui", pages.overview),
+    Route("GET", "/_emulator/ui/live", live.live),
+    Route("GET", "/_emulator/ui/accounts", pages.accounts),
+    Route("GET", "/_emulator/ui/accounts/{id}", pages.account),
+    Route("GET", "/_emulator/ui/subscriptions", pages.subscriptions),
+    Route("GET", "/_emulator/ui/subscriptions/{id}", pages.subscription),
+    Route("GET", "/_emulator/ui/orders", pages.orders),
+    Route("GET", "/_emulator/ui/returns", pages.returns),
+    Route("GET", "/_emulator/ui/quotes", pages.quotes),
+    Route("GET", "/_emulator/ui/coupons", pages.coupons),
+    Route("GET", "/_emulator/ui/events", pages.events),
+    Route("GET", "/_emulator/ui/webhooks", pages.webhooks),
+    Route("GET", "/_emulator/ui/webhooks/deliveries/{id}", pages.delivery),
+    Route("GET", "/_emulator/ui/faults", pages.faults),
+    Route("GET", "/_emulator/ui/requests", pages.requests),
 ]

@@ -16,7 +16,7 @@ from emulator.domain.codes import COUNTRIES, LANGUAGES
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.ids import IdGenerator
 from emulator.domain.ordered import IdsInOrder, RecordsOf, insert_sorted, remove_sorted
-from emulator.domain.paging import Page, paginate
+from emulator.domain.paging import Page, newest_first, paginate
 
 MAX_TEXT = 255
 CONTACT_FIELDS = ("first", "last", "email", "company", "phone")
@@ -296,6 +296,17 @@ class AccountBook:
                 account.address.update(value)
             else:
                 setattr(account, name, value)
+
+    def newest(self, start: int, count: int) -> list[Account]:
+        """A page of accounts, newest first (for the dashboard)."""
+        return [self._by_id[i] for i in newest_first(self._order, start, count)]
+
+    def search(self, text: str) -> list[Account]:
+        """Accounts whose id, email or custom key is `text` (for the dashboard)."""
+        found = self._by_id.get(text) or self.find_by_email(text)
+        if found is not None:
+            return [found]
+        return [self._by_id[i] for i in self._by_custom.get(text, ())]
 
     def page(self, page: int, limit: int) -> Page[str]:
         return paginate(self._order, page, limit)

@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 from emulator.domain.calendar import parse_instant
 from emulator.domain.errors import DomainError
 from emulator.domain.formats import DAY_MS, round_money
+from emulator.domain.paging import newest_first
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -331,6 +332,10 @@ class CouponBook:
 
     def find(self, coupon_id: str) -> Coupon | None:
         return self._coupons.get(coupon_id)
+
+    def newest(self, start: int, count: int) -> list[Coupon]:
+        """A page of records, newest first (for the dashboard)."""
+        return newest_first(self._coupons.values(), start, count)
 
     def get(self, coupon_id: str) -> Coupon:
         coupon = self._coupons.get(coupon_id)

@@ -76,6 +76,10 @@ class EventLog:
         self._by_id: dict[str, Event] = {}
         self._created: list[int] = []
         self._by_type: dict[str, list[int]] = {}
+        # The records each kept event is about (a subscription, an order...), and
+        # each record's event positions: a subscription's page lists its events.
+        self._subjects: list[tuple[str, ...]] = []
+        self._by_subject: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
         """How many events were ever written (positions stay valid after trimming)."""
@@ -83,17 +87,21 @@ class EventLog:
 
     def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
         event = Event.of(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
-        self._keep(event)
+        self._keep(event, subjects_of(data))
         for listener in self.listeners:
             listener(event)
         return event
 
     def restore(self, events: list[Event]) -> None:
         for event in events:
-            self._keep(event)
+            self._keep(event, subjects_of(event.data))
 
-    def _keep(self, event: Event) -> None:
-        self._by_type.setdefault(event.type, []).append(len(self))
+    def _keep(self, event: Event, subjects: tuple[str, ...]) -> None:
+        position = len(self)
+        self._by_type.setdefault(event.type, []).append(position)
+        self._subjects.append(subjects)
+        for subject in subjects:
+            self._by_subject.setdefault(subject, []).append(position)
         self._events.append(event)
         self._created.append(event.created)
         self._by_id[event.id] = event
@@ -105,8 +113,16 @@ class EventLog:
         drop = max(len(self._events) - self.retain, self.retain // 10, 1)
         for event in self._events[:drop]:
             del self._by_id[event.id]
+        for subjects in self._subjects[:drop]:
+            for subject in subjects:
+                positions = self._by_subject.get(subject)
+                if positions is not None:
+                    del positions[0]  # the subject's oldest is the one dropped
+                    if not positions:
+                        del self._by_subject[subject]
         del self._events[:drop]
         del self._created[:drop]
+        del self._subjects[:drop]
         self._first += drop
         for positions in self._by_type.values():
             del positions[: bisect.bisect_left(positions, self._first)]
@@ -126,6 +142,17 @@ class EventLog:
         chosen = positions[start : start + count]
         return [self._events[p - self._first] for p in chosen], len(positions)
 
+    def types(self) -> list[str]:
+        """The event types written so far, sorted."""
+        return sorted(self._by_type)
+
+    def about(self, subject: str, count: int) -> tuple[list[Event], int]:
+        """The newest `count` kept events about a record (newest first), and how many
+        kept events there are about it."""
+        positions = self._by_subject.get(subject, [])
+        chosen = positions[-count:] if count else []
+        return [self._events[p - self._first] for p in reversed(chosen)], len(positions)
+
     def all(self) -> list[Event]:
         return list(self._events)
 
@@ -136,3 +163,18 @@ class EventLog:
 
     def find(self, event_id: str) -> Event | None:
         return self._by_id.get(event_id)
+
+
+def subjects_of(data: Any) -> tuple[str, ...]:
+    """The ids of the records an event is about: the record itself (`id`) and the
+    subscription, order or quote it names, bare or embedded."""
+    if not isinstance(data, dict):
+        return ()
+    found: list[str] = []
+    for key in ("id", "subscription", "order", "quote"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("id")
+        if isinstance(value, str) and value not in found:
+            found.append(value)
+    return tuple(found)

@@ -97,7 +97,9 @@ class Lifecycle:
 
     # --- the schedule -------------------------------------------------------------------
 
-    def _next_due(self, sub: Subscription) -> tuple[int, str] | None:
+    def next_due(self, sub: Subscription) -> tuple[int, str] | None:
+        """When the subscription's next transition falls due, and which one (charge,
+        remind, pause, resume, dunning, deactivate); None if nothing is scheduled."""
         state = sub.state
         if state == "deactivated":
             return None
@@ -131,12 +133,12 @@ class Lifecycle:
 
     def schedule(self, sub: Subscription) -> None:
         """(Re)compute the subscription's pending transition; older entries go stale."""
-        due = self._next_due(sub)
+        due = self.next_due(sub)
         self.store.timeline.set(TIMER, sub.id, None if due is None else due[0])
 
     def _on_due(self, sub_id: str) -> Transition:
         sub = self.store.subscriptions.get(sub_id)
-        due = self._next_due(sub)
+        due = self.next_due(sub)
         assert due is not None
         events = self._run(sub, due[1])
         self.schedule(sub)

@@ -12,7 +12,7 @@ from typing import Any
 from emulator.domain.errors import NotFound
 from emulator.domain.formats import round_money, utc
 from emulator.domain.ids import IdGenerator
-from emulator.domain.paging import Page, paginate
+from emulator.domain.paging import Page, newest_first, paginate
 
 # Seller payout is in USD; other currencies convert at these fixed rates.
 PAYOUT_CURRENCY = "USD"
@@ -131,6 +131,10 @@ class OrderBook:
     def find_by_reference(self, reference: str) -> Order | None:
         order_id = self._by_reference.get(reference)
         return None if order_id is None else self._by_id[order_id]
+
+    def newest(self, start: int, count: int) -> list[Order]:
+        """A page of orders, newest first (for the dashboard)."""
+        return [self._by_id[i] for i in newest_first(self._order, start, count)]
 
     def all_ids(self) -> list[str]:
         return self._order

@@ -6,7 +6,8 @@ page: a client walking `nextPage` sees every record exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Reversible, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -49,3 +50,9 @@ def paginate(records: Sequence[T], page: int, limit: int) -> Page[T]:
     items = list(records[start : start + limit])
     more = start + limit < len(records)
     return Page(items, page, limit, page + 1 if more else None, len(records))
+
+
+def newest_first(records: Reversible[T], start: int, count: int) -> list[T]:
+    """`count` records from the `start`-th newest on: for views that show the latest
+    first. It walks from the newest end, so a first page costs the same at any size."""
+    return list(itertools.islice(reversed(records), start, start + count))

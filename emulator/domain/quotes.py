@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from emulator.domain.coupons import not_valid
 from emulator.domain.errors import ServiceRefusal
 from emulator.domain.formats import DAY_MS, round_money
+from emulator.domain.paging import newest_first
 from emulator.domain.prices import price_in
 from emulator.domain.quote_views import invoice_reminder_data, iso, quote_event_data
 from emulator.domain.timeline import Transition
@@ -185,6 +186,10 @@ class QuoteBook:
 
     def all(self) -> list[Quote]:
         return list(self._quotes.values())
+
+    def newest(self, start: int, count: int) -> list[Quote]:
+        """A page of records, newest first (for the dashboard)."""
+        return newest_first(self._quotes.values(), start, count)
 
     def get(self, quote_id: str) -> Quote:
         quote = self._quotes.get(quote_id)

@@ -13,6 +13,7 @@ from typing import Any
 from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.formats import round_money
 from emulator.domain.orders import Order, OrderItem
+from emulator.domain.paging import newest_first
 
 REASONS = (
     "DUPLICATE_ORDER",
@@ -115,6 +116,9 @@ class ReturnBook:
         self._by_id: dict[str, Return] = {}
         self._returned: dict[str, dict[int, int]] = {}
 
+    def __len__(self) -> int:
+        return len(self._by_id)
+
     def returned_on(self, order_id: str) -> dict[int, int]:
         return self._returned.get(order_id, {})
 
@@ -127,6 +131,10 @@ class ReturnBook:
 
     def all(self) -> list[Return]:
         return list(self._by_id.values())
+
+    def newest(self, start: int, count: int) -> list[Return]:
+        """A page of records, newest first (for the dashboard)."""
+        return newest_first(self._by_id.values(), start, count)
 
     def get(self, return_id: str) -> Return:
         found = self._by_id.get(return_id)

@@ -236,9 +236,7 @@ class Hooks:
 
     def redeliver(self, attempt_id: str) -> list[str]:
         """Send an attempt's events again to the same webhook, under new event ids."""
-        attempt = self._attempts_by_id.get(attempt_id)
-        if attempt is None:
-            raise NotFound({"delivery": "Not found"})
+        attempt = self.attempt(attempt_id)
         channel = self.channels.get(attempt.webhook)
         if channel is None:
             raise Invalid({"delivery": "Its webhook has been removed"})
@@ -253,6 +251,12 @@ class Hooks:
             new_ids.append(new_id)
         channel.wake()
         return new_ids
+
+    def attempt(self, attempt_id: str) -> Attempt:
+        found = self._attempts_by_id.get(attempt_id)
+        if found is None:
+            raise NotFound({"delivery": "Not found"})
+        return found
 
     def latest_failures(self, count: int) -> list[dict[str, Any]]:
         """The newest attempts that were not fully acknowledged, newest first: their
