@@ -13,7 +13,8 @@ from typing import Any
 
 import orjson
 
-from emulator import __version__, contract_dashboard
+from emulator import __version__, contract_control, contract_dashboard
+from emulator.contract_control import query, whole
 from emulator.domain.accounts import LOOKUP_FILTERS
 
 Schema = dict[str, Any]
@@ -740,7 +741,15 @@ def _paths() -> dict[str, Any]:
             "post": op("Convert an expired trial", "Session", params=ID_PATH)
         },
         "/subscriptions/{id}/history": {
-            "get": op("Plan history", "History", params=ID_PATH + _params("scope", "order"))
+            "get": op(
+                "Plan history",
+                "History",
+                params=[
+                    *ID_PATH,
+                    query("scope", {"enum": ["base_plan", "add_on"]}),
+                    query("order", {"enum": ["increasing", "decreasing"]}),
+                ],
+            )
         },
         "/orders": {
             "get": op(
@@ -786,23 +795,33 @@ def _paths() -> dict[str, Any]:
     control = {
         "/_emulator/reset": {"post": op("Empty the store", "Any", errors=())},
         "/_emulator/requests": {
-            "get": op("The request journal", "Any", params=_params("limit", "since"))
+            "get": op(
+                "The request journal",
+                "Any",
+                params=[query("limit", whole(0)), query("since", whole(0))],
+            )
         },
         "/_emulator/clock": {"get": op("The store's clock", "Any", errors=())},
-        "/_emulator/clock/advance": {"post": op("Advance the clock", "Any", body="Any")},
+        "/_emulator/clock/advance": {
+            "post": op("Advance the clock", "Any", body="ClockAdvanceBody")
+        },
         "/_emulator/clock/freeze": {"post": op("Freeze the clock", "Any", errors=())},
         "/_emulator/clock/unfreeze": {"post": op("Unfreeze the clock", "Any", errors=())},
         "/_emulator/events": {
-            "get": op("The event log", "Any", params=_params("type", "page", "limit"))
+            "get": op(
+                "The event log",
+                "Any",
+                params=[*_params("type"), query("page", whole(0)), query("limit", whole(0))],
+            )
         },
         "/_emulator/orders": {
-            "post": op("Complete a checkout", "Order", body="Any", links=order_links)
+            "post": op("Complete a checkout", "Order", body="CheckoutBody", links=order_links)
         },
         "/_emulator/sessions/{id}/complete": {
             "post": op("Complete a session", "Order", params=ID_PATH)
         },
         "/_emulator/accounts/{id}/payment": {
-            "post": op("Set the payment behaviour", "Any", params=ID_PATH, body="Any")
+            "post": op("Set the payment behaviour", "Any", params=ID_PATH, body="PaymentBody")
         },
         "/_emulator/fixtures": {"post": op("Load a fixture document", "Any", body="Any")},
         "/_emulator/snapshot": {
@@ -811,17 +830,23 @@ def _paths() -> dict[str, Any]:
         },
         "/_emulator/webhooks": {
             "get": op("Webhooks", "Any", errors=()),
-            "post": op("Add a webhook", "Any", body="Any"),
+            "post": op("Add a webhook", "Any", body="WebhookBody"),
         },
         "/_emulator/webhooks/{id}": {"delete": op("Remove a webhook", "Any", params=ID_PATH)},
         "/_emulator/webhooks/deliveries": {
-            "get": op("Delivery attempts", "Any", params=_params("webhook", "event", "limit"))
+            "get": op(
+                "Delivery attempts",
+                "Any",
+                params=[*_params("webhook", "event"), query("limit", whole(1, 10000))],
+            )
         },
         "/_emulator/webhooks/deliveries/{id}/redeliver": {
             "post": op("Redeliver", "Any", params=ID_PATH)
         },
         "/_emulator/webhooks/wait": {
-            "post": op("Wait for acknowledged events", "Any", body="Any", errors=("400", "408"))
+            "post": op(
+                "Wait for acknowledged events", "Any", body="WaitBody", errors=("400", "408")
+            )
         },
         "/_emulator/faults": {
             "get": op("Fault rules", "Any", errors=()),
@@ -884,7 +909,7 @@ def openapi() -> dict[str, Any]:
         ],
         "paths": _paths(),
         "components": {
-            "schemas": {**SCHEMAS, **contract_groups.SCHEMAS},
+            "schemas": {**SCHEMAS, **contract_groups.SCHEMAS, **contract_control.SCHEMAS},
             "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
         },
     }

@@ -464,6 +464,12 @@ class CheckoutSessions:
             )
         if not isinstance(raw, Mapping):
             raise CheckoutError("The body must be an object")
+        named = raw.get("productPath")
+        if "productPath" in raw and (len(paths) > 1 or named != paths[0]):
+            # The path names the items; a body naming another would move an item
+            # (docs/fidelity.md, "Checkout sessions v2").
+            message = "productPath in the body does not match the path"
+            raise CheckoutError(message, [("INVALID_VALUE", "productPath", message, named)])
         updated = []
         for path in paths:
             errors: list[tuple[str, str, str, Any]] = []

@@ -148,7 +148,7 @@ class Purchases:
         """
         store = self.store
         outcome = request.get("outcome", "completed")
-        if outcome not in OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in OUTCOMES:
             raise Invalid({"outcome": "outcome must be one of " + ", ".join(OUTCOMES)})
         opted_in = request.get("mailingList", False)
         if not isinstance(opted_in, bool):

@@ -21,7 +21,8 @@ async def complete_checkout(request: Request, ctx: RequestContext) -> Response:
     """`POST /_emulator/orders`: a completed purchase; answers like `GET /orders/{id}`."""
     body = await read_json_object(request, ctx.max_body_bytes)
     refuse_unknown(body, CHECKOUT_KEYS)
-    for n, item in enumerate(body.get("items") or []):
+    items = body.get("items")
+    for n, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, dict):
             refuse_unknown(item, ("product", "quantity", "pricing", "attributes"), f"items[{n}].")
     order = ctx.store.purchases.checkout(body)

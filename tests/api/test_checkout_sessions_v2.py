@@ -214,6 +214,15 @@ def test_unreadable_bodies_and_unknown_sessions(client):
     assert client.put(f"{BASE}/{session['id']}/customer", json=[1]).status_code == 400
     assert client.put(f"{BASE}/{session['id']}/cart/items/pro", json=[1]).status_code == 400
     assert client.post(f"{BASE}/{session['id']}/cart/items", json=5).status_code == 400
+    # A body naming another product than the path: refused, the cart unchanged.
+    before = client.get(f"{BASE}/{session['id']}").json()["cart"]
+    for path, body in (("pro", {"productPath": "ebook"}), ("pro,pro", {"productPath": "pro"})):
+        refused = client.put(f"{BASE}/{session['id']}/cart/items/{path}", json=body)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["errors"][0]["field"] == "productPath"
+    assert client.get(f"{BASE}/{session['id']}").json()["cart"] == before
+    same = {"productPath": "pro", "quantity": 2}
+    assert client.put(f"{BASE}/{session['id']}/cart/items/pro", json=same).status_code == 200
 
 
 def test_custom_price_and_snapshots(client):

@@ -309,6 +309,11 @@ def test_account_filters_follow_orders_and_subscriptions(client):
 # --- checkout and payment control ------------------------------------------------------
 
 
+# Values of the wrong type, which once answered 500.
+WRONG_OUTCOMES: tuple[object, ...] = ({}, ["failed"], "nope", 3)
+WRONG_ITEMS: tuple[object, ...] = (1.5, "pro", {"product": "pro"}, None, [])
+
+
 @pytest.mark.parametrize(
     "body, field",
     [
@@ -356,6 +361,21 @@ def test_account_filters_follow_orders_and_subscriptions(client):
             "coupon",
         ),
         ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}, "items": ["pro"]}, "items[0]"),
+        *(
+            (
+                {
+                    "contact": {"first": "A", "last": "B", "email": "a@b.co"},
+                    "items": [{"product": "pro"}],
+                    "outcome": outcome,
+                },
+                "outcome",
+            )
+            for outcome in WRONG_OUTCOMES
+        ),
+        *(
+            ({"contact": {"first": "A", "last": "B", "email": "a@b.co"}, "items": items}, "items")
+            for items in WRONG_ITEMS
+        ),
     ],
 )
 def test_bad_checkouts_are_400_and_change_nothing(client, body, field):
