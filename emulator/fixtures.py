@@ -19,6 +19,7 @@ import orjson
 import yaml
 
 from emulator.domain.calendar import add_interval, parse_instant
+from emulator.domain.cooperative import Steps, finish, finish_async
 from emulator.domain.errors import DomainError, ServiceRefusal
 from emulator.domain.formats import DAY_MS, start_of_day
 from emulator.domain.purchases import CHECKOUT_KEYS
@@ -173,7 +174,8 @@ class _Loader:
         except ServiceRefusal as exc:
             raise self.fail(entry, exc.field, exc.message) from None
 
-    def load(self) -> None:
+    def load(self) -> Steps[None]:
+        """Apply the document, one entry per step."""
         body = self.doc.body
         orders = self.section("orders")
         timed = [(e, i) for e, i in orders if i.get("state") in TIMED_STATES]
@@ -194,35 +196,43 @@ class _Loader:
             self.domain("exchange_rates", self.store.rates.set, body["exchange_rates"])
         for entry, item in self.section("products"):
             self.domain(entry, self.store.catalog.upsert, item)
+            yield
         for entry, item in self.section("offers"):
             self.domain(
                 entry, self.store.catalog.set_offers, str(item.get("product")), item.get("offers")
             )
+            yield
         for entry, item in self.section("coupons"):
             self.domain(entry, self.store.coupons.upsert, item)
+            yield
         for entry, item in self.section("webhooks"):
             if self.dry_run:  # only check: a scratch store's events must never go out
                 self.domain(entry, parse_webhook, "check", item)
             else:
                 self.domain(entry, self.namespace.hooks.add, item)
+            yield
         for entry, item in self.section("accounts"):
             self._account(entry, item)
-        self._timed_orders(timed, start)
+            yield
+        yield from self._timed_orders(timed, start)
         clock = self.store.clock
         if start is not None and start > clock.now_ms():
             self.store.timeline.advance_now(start)
         for entry, item in orders:
             if item.get("state") not in TIMED_STATES:
                 self._order(entry, item)
-        self._quotes()
-        self._checkout_sessions()
+                yield
+        yield from self._quotes()
+        yield from self._checkout_sessions()
         for entry, item in self.section("invoices"):
             paid = item.pop("paid", False)
             invoice = self.domain(entry, self.store.invoices.create, item)
             if paid is True:
                 self.domain(entry, self.store.invoices.pay, invoice.id)
+            yield
         for entry, item in self.section("faults"):
             self.domain(entry, self.namespace.faults.add, item)
+            yield
         if "rate_limit" in body:
             self.domain(
                 "rate_limit",
@@ -232,7 +242,7 @@ class _Loader:
         if frozen is False:
             clock.unfreeze()
 
-    def _quotes(self) -> None:
+    def _quotes(self) -> Steps[None]:
         """Quotes in the API's shape; `status` reaches a later state as the buyer would."""
         quotes = self.store.quotes
         for entry, item in self.section("quotes"):
@@ -246,8 +256,9 @@ class _Loader:
                 self.domain(entry, quotes.pay, quote.id)
             elif status == "CANCELED":
                 self.domain(entry, quotes.cancel, quote.id)
+            yield
 
-    def _checkout_sessions(self) -> None:
+    def _checkout_sessions(self) -> Steps[None]:
         """Sessions v2: the create body with `storeId` and `checkoutId`;
         `completed: true` pays it."""
         checkouts = self.store.checkouts
@@ -259,6 +270,7 @@ class _Loader:
             session = self.domain(entry, checkouts.create, item, store_id, checkout_id)
             if completed is True:
                 self.domain(entry, checkouts.complete, session.id, None)
+            yield
 
     def _clock(self) -> tuple[int | None, bool | None]:
         clock = self.doc.body.get("clock")
@@ -323,7 +335,9 @@ class _Loader:
             raise self.fail(entry, "state", "a state needs a subscription product in items")
         return subs
 
-    def _timed_orders(self, timed: list[tuple[str, dict[str, Any]]], start: int | None) -> None:
+    def _timed_orders(
+        self, timed: list[tuple[str, dict[str, Any]]], start: int | None
+    ) -> Steps[None]:
         """Buy overdue and paused subscriptions back-dated, oldest purchase first."""
         if not timed or start is None:
             return
@@ -364,6 +378,7 @@ class _Loader:
                         sub.account_id,
                         item.get("decline", "EXPIRED_CARD"),
                     )
+            yield
 
     def _order(self, entry: str, item: dict[str, Any]) -> None:
         state = item.get("state")
@@ -384,7 +399,20 @@ class _Loader:
 
 
 def load_document(document: FixtureDocument, namespace: Any) -> None:
-    """Load `document` into `namespace`.
+    """Load `document` into `namespace` at once (start-up; see `load_steps`)."""
+    finish(load_steps(document, namespace))
+
+
+async def load_async(document: FixtureDocument, namespace: Any) -> None:
+    """Load `document` into `namespace` without holding the event loop for long: the
+    store's own requests and advances wait meanwhile (an advance under way finishes
+    first), so they never see it half loaded; other stores are served."""
+    async with namespace.exclusive(), namespace.store.timeline.still():
+        await finish_async(load_steps(document, namespace))
+
+
+def load_steps(document: FixtureDocument, namespace: Any) -> Steps[None]:
+    """Load `document` into `namespace`, one entry per step.
 
     Into an empty store, the whole document is first loaded into a scratch copy, so a
     document with a bad entry changes nothing. A document added to a store that already
@@ -397,5 +425,5 @@ def load_document(document: FixtureDocument, namespace: Any) -> None:
         and len(namespace.store.accounts) == 0
         and len(namespace.store.catalog) == 0
     ):
-        _Loader(document, namespace.scratch(), dry_run=True).load()
-    _Loader(document, namespace, dry_run=False).load()
+        yield from _Loader(document, namespace.scratch(), dry_run=True).load()
+    yield from _Loader(document, namespace, dry_run=False).load()

@@ -20,7 +20,7 @@ from emulator.domain.events import Event
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.domain.strict import refuse_unknown
 from emulator.domain.timeline import Target, Transition
-from emulator.fixtures import FixtureError, load_document, parse_document
+from emulator.fixtures import FixtureError, load_async, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
 from emulator.http.endpoint import endpoint
@@ -238,7 +238,7 @@ async def load_fixture(request: Request, ctx: RequestContext) -> Response:
                 f"this document is for store "
                 f"{named[0]}, not the caller's store {ctx.namespace.name}",
             )
-        load_document(document, ctx.namespace)
+        await load_async(document, ctx.namespace)
     except FixtureError as exc:
         return JSON({"result": "error", "error": exc.as_dict()}, status_code=400)
     store = ctx.store
