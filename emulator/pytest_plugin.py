@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2 as httpx
 import pytest
@@ -110,6 +111,13 @@ class FastSpringStore:
         self.client = httpx.Client(
             base_url=base_url, auth=self.auth, timeout=30, headers={"User-Agent": USER_AGENT}
         )
+
+    @property
+    def dashboard_url(self) -> str:
+        """This store's page of the dashboard (docs/dashboard.md): open it while a test
+        is stopped in a debugger, signed in as any user (the plugin's emulator runs in
+        open mode, so `?store=` picks this store)."""
+        return f"{self.base_url}/_emulator/ui?{urlencode({'store': self.auth[0]})}"
 
     def _control(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
         response = self.client.request(

@@ -149,6 +149,11 @@ def test_helpers_and_signed_webhooks(fastspring, fastspring_webhooks):
         fastspring_webhooks.wait_for("return.created", timeout=0.2)
     with pytest.raises(FastSpringEmulatorError, match="answered 400"):
         fastspring.advance(days=-1)
+    # the dashboard page of this very store, readable with any credentials (open mode)
+    page = fastspring.client.get(fastspring.dashboard_url.removeprefix(fastspring.base_url))
+    assert page.status_code == 200 and sub_id in fastspring.client.get(
+        "/_emulator/ui/subscriptions", params={"store": fastspring.auth[0]}
+    ).text
 """
 
 BAD_SIGNATURE = """
