@@ -13,8 +13,7 @@ from typing import Any
 
 import orjson
 
-from emulator import __version__, contract_control, contract_dashboard
-from emulator.contract_control import query, whole
+from emulator import __version__, contract_dashboard
 from emulator.domain.accounts import LOOKUP_FILTERS
 
 Schema = dict[str, Any]
@@ -571,6 +570,16 @@ def _params(*names: str, kind: str = "query") -> list[Schema]:
     return [{"name": n, "in": kind, "required": kind == "path", "schema": STRING} for n in names]
 
 
+def query(name: str, schema: Schema) -> Schema:
+    """An optional query parameter with its own schema."""
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def whole(minimum: int, maximum: int = 10**12 - 1) -> Schema:
+    """A whole number in a range, as the control plane's counts and sequence numbers."""
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
 PAGE_PARAMS = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10**8}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10**8}},
@@ -890,7 +899,7 @@ def _paths() -> dict[str, Any]:
 
 
 def openapi() -> dict[str, Any]:
-    from emulator import contract_groups
+    from emulator import contract_control, contract_groups
 
     return {
         "openapi": "3.1.0",

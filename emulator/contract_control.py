@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.contract_groups import closed
 from emulator.domain.outcomes import OUTCOMES
 from emulator.domain.purchases import DECLINE_REASON
 from emulator.domain.timeline import MAX_ADVANCE_MS
@@ -21,15 +22,6 @@ Schema = dict[str, Any]
 MAX_DAYS = MAX_ADVANCE_MS // 86_400_000
 DECLINE: Schema = {"type": ["string", "null"], "pattern": f"^{DECLINE_REASON}$"}
 CONTACT = {"$ref": "#/components/schemas/AccountBody/properties/contact"}
-
-
-def closed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required or [],
-        "additionalProperties": False,
-    }
 
 
 def _one_of_keys(**choices: Schema) -> Schema:
@@ -110,11 +102,3 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
 }
-
-
-def query(name: str, schema: Schema) -> Schema:
-    return {"name": name, "in": "query", "required": False, "schema": schema}
-
-
-def whole(minimum: int, maximum: int = 10**12 - 1) -> Schema:
-    return {"type": "integer", "minimum": minimum, "maximum": maximum}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -9,11 +10,13 @@ from starlette.responses import Response
 
 from emulator.domain.errors import Invalid
 from emulator.domain.subscriptions import STATES
+from emulator.registry import Namespace
 from emulator.ui import queries
 from emulator.ui.access import Viewer, dashboard_page
 from emulator.ui.render import page
 
 MAX_SEARCH = 200
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _render(template: str, viewer: Viewer, view: str, **context: Any) -> Response:
@@ -71,28 +74,21 @@ async def subscription(request: Request, viewer: Viewer) -> Response:
     return _render("subscription.html", viewer, "subscriptions", **found)
 
 
-@dashboard_page
-async def orders(request: Request, viewer: Viewer) -> Response:
-    listing = queries.orders(viewer.namespace, _page(viewer))
-    return _render("orders.html", viewer, "orders", listing=listing)
+def _records(view: str, read: Callable[[Namespace, int], queries.Listing[Any]]) -> Endpoint:
+    """The page of one kind of API record (orders, returns, quotes, coupons)."""
+
+    @dashboard_page
+    async def records(request: Request, viewer: Viewer) -> Response:
+        listing = read(viewer.namespace, _page(viewer))
+        return _render(f"{view}.html", viewer, view, listing=listing)
+
+    return records
 
 
-@dashboard_page
-async def returns(request: Request, viewer: Viewer) -> Response:
-    listing = queries.returns(viewer.namespace, _page(viewer))
-    return _render("returns.html", viewer, "returns", listing=listing)
-
-
-@dashboard_page
-async def quotes(request: Request, viewer: Viewer) -> Response:
-    listing = queries.quotes(viewer.namespace, _page(viewer))
-    return _render("quotes.html", viewer, "quotes", listing=listing)
-
-
-@dashboard_page
-async def coupons(request: Request, viewer: Viewer) -> Response:
-    listing = queries.coupons(viewer.namespace, _page(viewer))
-    return _render("coupons.html", viewer, "coupons", listing=listing)
+orders = _records("orders", queries.orders)
+returns = _records("returns", queries.returns)
+quotes = _records("quotes", queries.quotes)
+coupons = _records("coupons", queries.coupons)
 
 
 @dashboard_page
