@@ -137,7 +137,7 @@ def _prepare(store: FuzzStore) -> dict[str, tuple[str, ...]]:
     }
     sessions = [
         store.call("POST", f"/v2/checkouts/{SESSION_STORE}/{SESSION_CHECKOUT}/sessions", cart)["id"]
-        for _ in range(6)
+        for _ in range(12)
     ]
     subscription_ids = store.call("GET", "/subscriptions")["subscriptions"]
     listed_quotes = store.call("GET", "/quotes")["_embedded"]["quotes"]
@@ -160,7 +160,8 @@ def _prepare(store: FuzzStore) -> dict[str, tuple[str, ...]]:
         "managed subscriptions": tuple(
             s for s in subscription_ids if store.call("GET", f"/subscriptions/{s}").get("adhoc")
         ),
-        "sessions": tuple(sessions),
+        "sessions": tuple(sessions[:6]),
+        "sessions to finish": tuple(sessions[6:]),  # completed or abandoned: cart ops use the rest
         "deliveries": tuple(
             d["id"] for d in store.call("GET", "/_emulator/webhooks/deliveries")["deliveries"]
         ),
@@ -198,7 +199,7 @@ BY_OPERATION: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/quotes/{id}/cancel"): {"id": "disposable quotes"},
     ("DELETE", "/quotes/{id}"): {"id": "disposable quotes"},
     **{
-        ("POST", f"/_emulator/sessions/{{id}}/{step}"): {"id": "sessions"}
+        ("POST", f"/_emulator/sessions/{{id}}/{step}"): {"id": "sessions to finish"}
         for step in ("complete", "abandon")
     },
 }
@@ -313,6 +314,9 @@ def for_operation(method: str, path: str, body: Any, path_parameters: dict[str, 
     if path.startswith("/accounts") and isinstance(contact, dict) and "email" in contact:
         fresh = f"fuzz{next(_fresh_emails)}@example.com"
         return {**body, "contact": {**contact, "email": fresh}}
+    if path.endswith("/cart/items/{path}") and "productPath" in body:
+        # the body may name only the item the path names
+        return {**body, "productPath": path_parameters.get("path")}
     if path == "/products/offers/{path}" and isinstance(body.get("products"), dict):
         named = path_parameters.get("path")
         return {**body, "products": {**body["products"], "product": named}}
