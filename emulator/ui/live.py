@@ -21,6 +21,7 @@ from emulator.ui.queries import fingerprint
 POLL_S = 0.2
 HEARTBEAT_S = 15.0
 STREAM_S = 300.0
+_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 async def _changes(namespace: Namespace) -> AsyncIterator[bytes]:
@@ -45,8 +46,10 @@ async def _changes(namespace: Namespace) -> AsyncIterator[bytes]:
 
 @dashboard_page
 async def live(request: Request, viewer: Viewer) -> Response:
+    if request.method == "HEAD":  # the headers only: no stream to keep open
+        return Response(media_type="text/event-stream", headers=_HEADERS)
     return StreamingResponse(
         _changes(viewer.namespace),
         media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        headers=_HEADERS,
     )

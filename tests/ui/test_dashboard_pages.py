@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from emulator.config import Settings
 from tests.support import shop
 from tests.support.clients import basic, client_for, examples
 from tests.support.hooks import flush, hook
+from tests.support.server import emulator
 
 PAGES = [
     "",
@@ -264,3 +266,31 @@ def test_no_query_makes_a_page_fail(path, params):
     response = ui(client, path, **params)
     assert response.status_code in (200, 400, 404)
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_the_live_stream_answers_head_at_once(bought):
+    client, _ = bought
+    response = client.head("/_emulator/ui/live")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.content == b""
+
+
+@pytest.mark.e2e
+def test_the_live_stream_says_changed_when_the_store_changes():
+    """A change shows as `data: changed` (the read times out after 10 s otherwise)."""
+    headers = {"Authorization": basic("live", "pw"), "User-Agent": "t"}
+    with (
+        emulator("--seed", "1") as running,
+        httpx.Client(base_url=running.url, headers=headers, timeout=10) as client,
+    ):
+        with client.stream("GET", "/_emulator/ui/live") as stream:
+            lines = stream.iter_lines()
+            assert next(lines) == "retry: 1000"
+            client.post(
+                "/accounts", json={"contact": {"first": "L", "last": "V", "email": "l@v.io"}}
+            )
+            for line in lines:
+                if line.startswith("data:"):
+                    assert line == "data: changed"
+                    break
