@@ -601,7 +601,8 @@ def op(
 ) -> Schema:
     """One operation. Every operation can answer 401 (credentials) and, with a body,
     413; FastSpring errors are 400 in the resource's error shape. A batch answers 400
-    in its plural record shape when every item failed (`batch`)."""
+    in its plural record shape when every item failed (`batch`). Any operation answers
+    a request the HTTP parser cannot read with a 400 in the `Error` shape."""
     responses: dict[str, Any] = {}
     if ok is not None:
         responses[ok_status] = {
@@ -610,8 +611,12 @@ def op(
         }
         if links:
             responses[ok_status]["links"] = links
-    for status in errors + ("401",) + (("413",) if body else ()):
+    for status in dict.fromkeys(("400", *errors, "401") + (("413",) if body else ())):
         names = error_schema.split("|") if status != "401" else ["Error"]
+        if status == "400" and "Error" not in names:
+            names = [*names, "Error"]  # an unreadable request (see the docstring)
+        if status == "400" and "400" not in errors:
+            names = ["Error"]
         schema = ref(names[0]) if len(names) == 1 else {"anyOf": [ref(n) for n in names]}
         if status == "400" and batch and ok is not None:
             schema = {"anyOf": [schema, ref(ok)]}

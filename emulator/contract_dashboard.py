@@ -37,6 +37,11 @@ def _page(summary: str, *params: Schema) -> Schema:
             ("404", "no such record or store"),
         )
     }
+    # a request the HTTP parser cannot read is refused before the dashboard sees it
+    responses["400"]["content"] = {
+        **_HTML,
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+    }
     responses["401"] = {
         "description": "error",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

@@ -2,7 +2,8 @@
 
 llhttp refuses a lower-case method (`get /accounts`) in its parser, before any
 application code runs, and uvicorn then answers a plain-text 400. FastSpring
-answers such requests with a 404, so this protocol does too, in its JSON shape.
+answers such requests with a 404, so this protocol does too, in its JSON shape;
+any other request the parser cannot read is a 400 in that shape.
 
 ASGI has no way to say "close the connection without answering", which the `drop`
 fault needs; this protocol puts a function that does it in each request's scope.
@@ -65,18 +66,20 @@ class FastSpringHttpProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         match = _REQUEST_LINE_METHOD.match(self._last_data)
-        if match is None or match.group(1).isupper():
-            super().send_400_response(msg)
+        if match is not None and not match.group(1).isupper():
+            method = match.group(1).decode("ascii")
+            error = {"method": f"Unknown method {method}; methods are upper-case"}
+            self._refuse(b"404 Not Found", error)
             return
-        method = match.group(1).decode("ascii")
-        body = orjson.dumps(
-            {
-                "result": "error",
-                "error": {"method": f"Unknown method {method}; methods are upper-case"},
-            }
-        )
+        # Any other request the parser cannot read (a Content-Length that is no number,
+        # a header with a bare control character): a 400 in FastSpring's JSON shape,
+        # like every other refusal, rather than uvicorn's plain text.
+        self._refuse(b"400 Bad Request", {"request": f"The request could not be read: {msg}"})
+
+    def _refuse(self, status: bytes, error: dict[str, str]) -> None:
+        body = orjson.dumps({"result": "error", "error": error})
         self.transport.write(
-            b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\n"
             b"connection: close\r\n\r\n" + body
         )

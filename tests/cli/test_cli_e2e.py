@@ -137,10 +137,21 @@ def test_lower_case_methods_get_a_fastspring_style_404(method):
         assert status_line == b"HTTP/1.1 200 OK"
 
 
-def test_garbage_request_lines_still_get_a_400():
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"\x00\x01 nonsense",
+        b"GET /accounts HTTP/1.1\r\nContent-Length: 0X",
+        b"POST /_emulator/reset HTTP/1.1\r\nContent-Length: <:",
+    ],
+)
+def test_unreadable_requests_get_a_fastspring_style_400(request_line):
     with emulator() as running:
-        status_line, _ = raw_request(running.url, b"\x00\x01 nonsense")
-        assert status_line.startswith(b"HTTP/1.1 400")
+        status_line, body = raw_request(running.url, request_line)
+        assert status_line == b"HTTP/1.1 400 Bad Request"
+        answer = httpx.Response(200, content=body).json()
+        assert answer["result"] == "error"
+        assert answer["error"]["request"].startswith("The request could not be read")
 
 
 @pytest.mark.parametrize(

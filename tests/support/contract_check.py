@@ -53,8 +53,8 @@ def check_response(method: str, path: str, status: int, headers: Any, body: byte
         assert body == b"", f"{method} {path} {status} documents no body but sent {body!r}"
         return
     documented = responses[str(status)]["content"]
-    if "application/json" not in documented:
-        sent = headers.get("content-type", "").split(";")[0]
+    sent = headers.get("content-type", "").split(";")[0]
+    if "application/json" not in documented or sent != "application/json":
         assert sent in documented, f"{method} {path} {status} sent {sent}, not {documented}"
         return
     assert template is not None

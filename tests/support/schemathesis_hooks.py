@@ -15,7 +15,8 @@ that only deletions use up:
   written (emails are unique), a webhook URL on a closed loopback port (the fuzzing
   sends nothing off the machine), and an address on the mailing list;
 - bodies that would make a case slow or spoil the store for the next ones: a `wait`
-  waits 0 seconds, a clock advance goes at most ten minutes (sessions and quotes expire).
+  waits 0 seconds for order.completed events, which a receiver in this process
+  acknowledges, a clock advance goes at most ten minutes (sessions and quotes expire).
 
 The stateful phase follows the contract's links from what it creates, and keeps the
 ids they carry. Each choice depends only on the generated value (and emails on a
@@ -35,6 +36,8 @@ from typing import Any
 import schemathesis
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import TestPhase
+
+from emulator.receiver import Receiver
 
 FUZZ_STORE_PRODUCTS = ("pro-monthly", "ebook")
 LOOPBACK_HOOK = "http://127.0.0.1:9/webhooks"  # nothing listens there
@@ -87,6 +90,8 @@ def _prepare(store: FuzzStore) -> dict[str, tuple[str, ...]]:
         {"products": [{"product": p, "pricing": {"price": {"USD": 1.0}}} for p in disposable]},
     )
     silent = {"url": LOOPBACK_HOOK, "events": ["none"]}  # receives nothing
+    # A receiver in this process acknowledges order.completed, so `wait` can succeed.
+    store.call("POST", "/_emulator/webhooks", {"url": RECEIVER.url, "events": ["order.completed"]})
     hooks = [store.call("POST", "/_emulator/webhooks", silent)["id"] for _ in range(3)]
     payers = [
         store.call(
@@ -177,8 +182,26 @@ def _prepare(store: FuzzStore) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _prepare_chaos(store: FuzzStore) -> dict[str, tuple[str, ...]]:
+    """The pass over the store-wide controls runs in an empty store: its one need is
+    fault rules to delete, on a path no case requests."""
+    never = {"path": "/never-requested*", "status": 503}
+    return {
+        "disposable fault rules": tuple(
+            store.call("POST", "/_emulator/faults", never)["id"] for _ in range(3)
+        )
+    }
+
+
+RECEIVER = Receiver()  # on 127.0.0.1, in a thread of this process
 _base = os.environ.get("FUZZ_EMULATOR_URL")
-CHOICES = _prepare(FuzzStore(_base)) if _base else {}
+STORE = FuzzStore(_base) if _base else None
+if STORE is None:
+    CHOICES: dict[str, tuple[str, ...]] = {}
+elif "pro-monthly" in STORE.call("GET", "/products")["products"]:
+    CHOICES = _prepare(STORE)
+else:
+    CHOICES = _prepare_chaos(STORE)
 
 # Which list a path parameter picks from: first by operation, then by the kind of
 # record the path names.
@@ -188,6 +211,7 @@ BY_OPERATION: dict[tuple[str, str], dict[str, str]] = {
     ("DELETE", "/subscriptions/{id}"): {"id": "disposable subscriptions"},
     # a decline set here would fail every later charge to the account
     ("POST", "/_emulator/accounts/{id}/payment"): {"id": "disposable accounts"},
+    ("DELETE", "/_emulator/faults/{id}"): {"id": "disposable fault rules"},
     ("POST", "/_emulator/orders/{id}/complete"): {"id": "pending orders"},
     ("POST", "/_emulator/orders/{id}/cancel"): {"id": "pending orders"},
     ("POST", "/_emulator/orders/{id}/approve"): {"id": "orders awaiting approval"},
@@ -303,7 +327,9 @@ def for_operation(method: str, path: str, body: Any, path_parameters: dict[str, 
     if path in ("/_emulator/webhooks", "/webhooks/keys") and "url" in body:
         return {**body, "url": LOOPBACK_HOOK}
     if path == "/_emulator/webhooks/wait":
-        return {**body, "timeout": 0}
+        # what the receiver acknowledges, already there: no waiting
+        acknowledged = {"type": "order.completed", "count": 1}
+        return {**body, "timeout": 0, **{k: v for k, v in acknowledged.items() if k in body}}
     if path == "/_emulator/mailing-list/unsubscribe" and "email" in body:
         return {**body, "email": pick(MAILING_LIST, body["email"], True)}
     if path == "/_emulator/clock/advance":
@@ -346,6 +372,12 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     valid = meta is None or meta.generation.mode == GenerationMode.POSITIVE
     always = phase == TestPhase.EXAMPLES or (phase == TestPhase.COVERAGE and valid)
     method, path = case.operation.method, case.operation.path
+    if path == "/_emulator/data/jobs/{id}/fail" and STORE is not None and case.path_parameters:
+        # A job is running only until someone reads it (any job list finishes them all),
+        # so the one to fail is started now.
+        fresh = STORE.call("POST", "/data/v1/revenue", {"filter": YEAR, "async": True})["id"]
+        case.path_parameters = {"id": pick((fresh,), case.path_parameters["id"], always)}
+        return
     if case.path_parameters:
         params = case.path_parameters
         if phase == TestPhase.STATEFUL:
