@@ -77,7 +77,12 @@ def test_text_lines_read_like_a_terminal_log():
     with Receiver() as receiver, emulator("--log-level", "info") as running:
         drive(running.url, receiver)
         lines = lines_until(
-            running, lambda ls: any("-->" in line for line in ls) and any("clock" in x for x in ls)
+            running,
+            # the advance's summary line itself (a request line may name the clock too)
+            lambda ls: (
+                any("-->" in line for line in ls)
+                and any("logs clock " in x and " -> " in x for x in ls)
+            ),
         )
     assert any("logs GET /accounts 503" in line and "fault=rule" in line for line in lines)
     assert any("--> " in line and "[200] POST " + receiver.url in line for line in lines)
