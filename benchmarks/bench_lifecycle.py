@@ -48,8 +48,9 @@ def main() -> None:
         )
     bought = time.perf_counter() - started
     started = time.perf_counter()
-    result = client.post("/_emulator/clock/advance", json={"days": args.days}).json()
-    advanced = time.perf_counter() - started
+    response = client.post("/_emulator/clock/advance", json={"days": args.days})
+    advanced = time.perf_counter() - started  # the whole answer received; parsing it is ours
+    result = response.json()
     kinds: dict[str, int] = {}
     for transition in result["transitions"]:
         kinds[transition["transition"]] = kinds.get(transition["transition"], 0) + 1

@@ -165,7 +165,14 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     store.coupons.restore(data["coupons"])
     store.rates.rates = dict(data.get("exchange_rates") or store.rates.rates)
     for raw in data["orders"]:
-        order = Order(**{**raw, "items": [OrderItem(**i) for i in raw["items"]]})
+        order = Order(
+            **{
+                **raw,
+                "items": [OrderItem(**i) for i in raw["items"]],
+                "coupons": tuple(raw["coupons"]),
+                "returns": tuple(raw["returns"]),
+            }
+        )
         store.orders.add(order)
         store.order_index.add(order)
     index = store.subscription_index
@@ -173,8 +180,10 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
         fields = dict(raw)
         for name in ("reminder", "overdue", "cancellation"):
             fields[name] = _notice(fields[name])
-        fields["addons"] = [Addon(**a) for a in fields["addons"]]
-        fields["entries"] = [tuple(e) for e in fields["entries"]]
+        fields["addons"] = tuple(Addon(**a) for a in fields["addons"])
+        fields["entries"] = tuple(tuple(e) for e in fields["entries"])
+        fields["history"] = tuple(fields["history"])
+        fields["coupons"] = tuple(fields["coupons"])
         held = raw["coupon"]
         fields["coupon"] = (
             None if held is None else (store.coupons.find(held["id"]) or restore_coupon(held))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from emulator.domain.clock import Clock
@@ -70,6 +71,31 @@ class Account:
     payment_methods: int = 0
     card: dict[str, str] | None = None  # the stored method's type, brand, ending, expiry
     decline: str | None = None  # the stored payment method's behaviour
+
+    def captured(self) -> AccountCapture:
+        """What the account's events show (contact, address, keys) as plain values:
+        later changes cannot reach them, and the garbage collector sets them aside."""
+        return (*_shown_fields(self), tuple(self.address.items()))
+
+    @classmethod
+    def from_capture(cls, values: AccountCapture) -> Account:
+        """The account as `captured` saw it (its relations left out: no event shows them)."""
+        id_, global_key, first, last, email, created, *rest, address = values
+        company, phone, language, country, custom, subscribed = rest
+        return cls(
+            id_, global_key, first, last, email, created,
+            company, phone, language, country, custom, subscribed, dict(address),
+        )  # fmt: skip
+
+
+# Account's fields up to `subscribed`, in order: what `captured` keeps besides the address.
+_SHOWN = (
+    *("id", "global_key", "first", "last", "email", "created"),
+    *("company", "phone", "language", "country", "custom", "subscribed"),
+)
+_shown_fields = attrgetter(*_SHOWN)
+# The fields of `_SHOWN`, then the address's items.
+AccountCapture = tuple[Any, ...]
 
 
 def email_key(email: str) -> str:

@@ -280,7 +280,14 @@ class Catalog:
         product = self.get(path)
         posted = parse_offers(raw_offers, self._products)
         current = product.document.get("offers") or []
-        product.document["offers"] = merge_offers(current, posted)
+        # A new product, not a change in place: events taken before keep the old one.
+        self._products[path] = Product(
+            product.path,
+            product.display,
+            product.sku,
+            product.pricing,
+            {**product.document, "offers": merge_offers(current, posted)},
+        )
         return not current
 
     def delete(self, path: str) -> None:

@@ -81,7 +81,7 @@ class Commerce:
             live=order.live,
         )
         self.returns.add(record)
-        order.returns.append(order_return_entry(record))
+        order.returns = (*order.returns, order_return_entry(record))
         store.accounts.link("refunds", "true", order.account_id)
         account = webhook_account_view(store.accounts.get(order.account_id), store.portal_host)
         store.events.emit(

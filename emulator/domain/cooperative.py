@@ -78,16 +78,27 @@ def dump_json_pieces(value: Any) -> Steps[list[bytes]]:
     return pieces
 
 
+_quiet_holders = 0
+
+
 @contextlib.contextmanager
 def quiet_collector() -> Iterator[None]:
     """While big stepped work runs, the cyclic garbage collector skips the objects
     that existed before it: a full collection then costs what the work allocated,
-    not what the whole process holds (which held the loop for hundreds of ms)."""
+    not what the whole process holds (which held the loop for hundreds of ms).
+
+    Holders may overlap (two stores advancing at once): each entry sets aside what
+    exists by then, and the last one out lets the collector see everything again.
+    """
+    global _quiet_holders
     gc.freeze()
+    _quiet_holders += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _quiet_holders -= 1
+        if _quiet_holders == 0:
+            gc.unfreeze()
 
 
 def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:

@@ -2,7 +2,13 @@
 
 It is the single source of truth for webhook delivery and the Events API. Each
 event keeps its data as it was when the change happened, stored compactly as
-JSON bytes (a few KiB instead of a tree of dicts) and rendered when read.
+JSON bytes (a few KiB instead of a tree of dicts) and parsed when read.
+
+Events of the clock's busiest work (rebills, reminders, payouts) are rendered
+only when first read: they keep copies of the records they are about, which no
+later change can reach, and turn them into FastSpring's shape once someone asks
+(the Events API, a webhook delivery, a snapshot). A year of rebills that nobody
+reads then costs no rendering at all (see `docs/architecture.md`).
 The log keeps the newest `retain` events; older ones go first, in whole chunks,
 and deliveries still pending keep their own reference to the events they send.
 """
@@ -21,13 +27,25 @@ from emulator.domain.ids import IdGenerator
 
 DEFAULT_RETAIN = 10_000
 
+# How to make an event's data: `(render, *values)`, where the values are copies
+# taken when the event happened. One plain tuple, not a closure, so that a kept
+# event costs the garbage collector few objects.
+Capture = tuple[Any, ...]
+
+
+def compact_json(data: Any) -> bytes:
+    # orjson's result keeps its working buffer (often ten times the JSON): an
+    # exact-size copy is what the log holds.
+    return bytes(memoryview(orjson.dumps(data)))
+
 
 @dataclass(slots=True)
 class Event:
     id: str
     type: str
     created: int
-    raw: bytes
+    # The data as JSON, or (until first read) how to render it from its captures.
+    body: bytes | Capture
     live: bool = False
     processed: bool = False
 
@@ -41,13 +59,30 @@ class Event:
         live: bool = False,
         processed: bool = False,
     ) -> Event:
-        # orjson's result keeps its working buffer (often ten times the JSON): an
-        # exact-size copy is what the log holds.
-        return cls(id, type, created, bytes(memoryview(orjson.dumps(data))), live, processed)
+        return cls(id, type, created, compact_json(data), live, processed)
+
+    @property
+    def raw(self) -> bytes:
+        """The data as JSON. A lazy event renders once, here, and lets its captures go."""
+        body = self.body
+        if isinstance(body, bytes):
+            return body
+        self.body = raw = compact_json(body[0](*body[1:]))
+        return raw
 
     @property
     def data(self) -> Any:
         return orjson.loads(self.raw)
+
+    def render(self) -> Any:
+        """The data, made afresh from the captures (or parsed), without keeping it:
+        what a reader would get now, for comparing."""
+        body = self.body
+        return orjson.loads(body) if isinstance(body, bytes) else body[0](*body[1:])
+
+    @property
+    def rendered(self) -> bool:
+        return isinstance(self.body, bytes)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +123,18 @@ class EventLog:
     def emit(self, type_: str, data: dict[str, Any], live: bool = False) -> Event:
         event = Event.of(self._ids.new_id(), type_, self._clock.now_ms(), data, live)
         self._keep(event, subjects_of(data))
+        for listener in self.listeners:
+            listener(event)
+        return event
+
+    def emit_lazy(
+        self, type_: str, capture: Capture, subjects: tuple[str, ...], live: bool = False
+    ) -> Event:
+        """Write an event whose data `capture` renders when first read. Its captures
+        must be copies that later changes cannot reach; `subjects` are the ids that
+        `subjects_of` would find in its data."""
+        event = Event(self._ids.new_id(), type_, self._clock.now_ms(), capture, live)
+        self._keep(event, subjects)
         for listener in self.listeners:
             listener(event)
         return event
@@ -163,6 +210,11 @@ class EventLog:
 
     def find(self, event_id: str) -> Event | None:
         return self._by_id.get(event_id)
+
+
+def subject_ids(*ids: str | None) -> tuple[str, ...]:
+    """The given ids, without None or repeats: the subjects of a lazy event."""
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
 
 
 def subjects_of(data: Any) -> tuple[str, ...]:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from emulator.domain.accounts import AccountCapture
 from emulator.domain.calendar import add_interval, one_day_before
+from emulator.domain.catalog import Product
 from emulator.domain.errors import Invalid
-from emulator.domain.formats import date_family, start_of_day
+from emulator.domain.event_renders import render_charge, render_charge_failed, render_subscription
+from emulator.domain.formats import start_of_day
 from emulator.domain.orders import Order
 from emulator.domain.purchases import card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
 from emulator.domain.timeline import Transition
-from emulator.domain.views import order_view, product_view, subscription_view, webhook_account_view
+from emulator.domain.views import webhook_account_view
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -32,54 +35,51 @@ class Lifecycle:
         store.timeline.register(TIMER, self._on_due)
 
     # --- events -------------------------------------------------------------------------
+    # The events of subscriptions are rendered when first read, from copies taken
+    # now (see events.py and event_renders.py): the clock's rebills and reminders
+    # cost no rendering until someone reads them.
 
     def account_data(self, account_id: str) -> dict[str, Any]:
         store = self.store
         return webhook_account_view(store.accounts.get(account_id), store.portal_host)
 
-    def _product_data(self, path: str) -> Any:
-        product = self.store.catalog.find(path)
-        return product_view(product) if product is not None else path
-
     def subscription_data(self, sub: Subscription) -> dict[str, Any]:
         """A subscription as events carry it: account and product embedded."""
-        return subscription_view(
-            sub, self.account_data(sub.account_id), self._product_data(sub.product)
+        return render_subscription(*self._captures(sub))
+
+    def _captures(
+        self, sub: Subscription
+    ) -> tuple[Subscription, AccountCapture, Product | None, str]:
+        """What a subscription's event shows, copied as it is now."""
+        store = self.store
+        return (
+            sub.captured(),
+            store.accounts.get(sub.account_id).captured(),
+            store.catalog.find(sub.product),
+            store.portal_host,
         )
 
-    def emit_subscription(self, type_: str, sub: Subscription, **extra: Any) -> str:
-        data = {**extra, **self.subscription_data(sub)} if extra else self.subscription_data(sub)
-        self.store.events.emit(type_, data, sub.live)
+    def emit_subscription(self, type_: str, sub: Subscription) -> str:
+        capture = (render_subscription, *self._captures(sub))
+        self.store.events.emit_lazy(type_, capture, (sub.id,), sub.live)
         return type_
 
     def emit_charge(self, sub: Subscription, order: Order) -> str:
         store = self.store
-        # Rendered once for both events (each event stores its JSON at once).
-        order_data = order_view(order, store.portal_host)
-        account = self.account_data(sub.account_id)
-        data = {
-            "order": order_data,
-            "currency": order.currency,
-            "total": order.total,
-            "status": "successful",
-            **date_family("timestamp", order.created, iso=False),
-            "sequence": sub.sequence,
-            "periods": sub.periods,
-            "account": account,
-            "subscription": self.subscription_data(sub),
-        }
-        store.events.emit("subscription.charge.completed", data, sub.live)
-        store.outcomes.payout(order, [sub.id], rendered=(order_data, account))
+        captures = self._captures(sub)
+        order_copy = order.captured()
+        store.events.emit_lazy(
+            "subscription.charge.completed",
+            (render_charge, *captures, order_copy),
+            (sub.id, order.id),
+            sub.live,
+        )
+        store.outcomes.payout(order, [sub.id], captured=(order_copy, captures[1]))
         return "subscription.charge.completed"
 
     def _emit_charge_failed(self, sub: Subscription, reason: str) -> str:
-        data = {
-            "reason": reason,
-            "account": self.account_data(sub.account_id),
-            "quote": None,
-            "subscription": self.subscription_data(sub),
-        }
-        self.store.events.emit("subscription.charge.failed", data, sub.live)
+        capture = (render_charge_failed, *self._captures(sub), reason)
+        self.store.events.emit_lazy("subscription.charge.failed", capture, (sub.id,), sub.live)
         return "subscription.charge.failed"
 
     # --- state bookkeeping --------------------------------------------------------------
@@ -193,8 +193,8 @@ class Lifecycle:
         period_begin = sub.next if sub.next is not None else start_of_day(order.created)
         if sub.next is not None:
             sub.next = sub.period_after(sub.next)
-        sub.entries.append(
-            (order.id, period_begin, None if sub.next is None else one_day_before(sub.next))
+        sub.add_entry(
+            order.id, period_begin, None if sub.next is None else one_day_before(sub.next)
         )
         sub.decline_reason = None
         sub.overdue_since = None

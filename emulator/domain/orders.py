@@ -1,7 +1,8 @@
 """Orders: purchases and rebills, with FastSpring's references and money families.
 
 An order is immutable once completed, except for its tags, item attributes and
-the returns recorded against it.
+the returns recorded against it. Tags and returns are replaced, never changed in
+place, so that a copy taken for an event (`Order.captured`) can share them.
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ class OrderItem:
     def subtotal(self) -> float:
         return round_money(self.unit_price * self.quantity)
 
+    def captured(self) -> OrderItem:
+        """A copy for an event: attributes change in place (order updates)."""
+        return OrderItem(
+            self.product,
+            self.display,
+            self.sku,
+            self.quantity,
+            self.unit_price,
+            self.discount,
+            self.subscription,
+            dict(self.attributes),
+            self.coupon,
+            self.driver,
+        )
+
 
 @dataclass(slots=True)
 class Order:
@@ -66,9 +82,9 @@ class Order:
     completed: bool = True
     status: str = "completed"
     rebill: bool = False
-    coupons: list[str] = field(default_factory=list)
+    coupons: tuple[str, ...] = ()
     tags: dict[str, Any] = field(default_factory=dict)
-    returns: list[dict[str, Any]] = field(default_factory=list)
+    returns: tuple[dict[str, Any], ...] = ()
     quote: str | None = None  # the quote this order paid, if any
     address: dict[str, Any] = field(default_factory=dict)  # the buyer's, when ordered
     changed: int | None = None  # the last change; strictly increasing
@@ -92,6 +108,34 @@ class Order:
     @property
     def products(self) -> list[str]:
         return [i.product for i in self.items]
+
+    def captured(self) -> Order:
+        """A copy that later changes cannot reach, for an event rendered when read.
+
+        It shares what is replaced rather than changed (tags, returns, the buyer's
+        details) and copies the items, whose attributes change in place.
+        """
+        return Order(
+            self.id,
+            self.reference,
+            self.account_id,
+            self.currency,
+            self.created,
+            [item.captured() for item in self.items],
+            self.customer,
+            self.country,
+            self.language,
+            self.live,
+            self.completed,
+            self.status,
+            self.rebill,
+            self.coupons,
+            self.tags,
+            self.returns,
+            self.quote,
+            self.address,
+            self.changed,
+        )
 
 
 class OrderBook:

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from emulator.domain.accounts import AccountCapture
 from emulator.domain.errors import Invalid, NotFound
-from emulator.domain.formats import date_family, round_money
+from emulator.domain.event_renders import render_payout
+from emulator.domain.events import subject_ids
+from emulator.domain.formats import date_family
 from emulator.domain.orders import Order
 from emulator.domain.views import order_view
 
@@ -126,47 +129,31 @@ class OrderOutcomes:
         order: Order,
         subscription_ids: list[str],
         record: Return | None = None,
-        rendered: tuple[dict[str, Any], dict[str, Any]] | None = None,
+        captured: tuple[Order, AccountCapture] | None = None,
     ) -> None:
         """`payoutEntry.created`: what the seller is paid for an order, or gives back for
-        a return (negative amounts). `rendered` is the order's and the account's event
-        views when the caller has just made them."""
+        a return. It renders when read, from copies (`captured`: the order's and the
+        account's, when the caller has just taken them)."""
         store = self.store
-        c = order.currency
-        total = record.total if record is not None else order.total
-        sign = -1 if record is not None else 1
-        fee = round_money(total * FASTSPRING_FEE_PERCENT / 100, c)
-        tax = order.tax
-        data = {
-            "orderId": order.id,
-            "quote": order.quote,
-            "reference": order.reference,
-            "live": order.live,
-            "order": rendered[0] if rendered else order_view(order, store.portal_host),
-            "account": rendered[1] if rendered else store.lifecycle.account_data(order.account_id),
-            "subscriptions": list(subscription_ids),
-            "subtractions": {
-                "tax": {"currency": c, "amount": sign * tax, "percentage": 0.0},
-                "fastspring": {
-                    "currency": c,
-                    "amount": sign * fee,
-                    "percentage": FASTSPRING_FEE_PERCENT,
-                },
-                "withholdings": {"currency": c, "amount": 0.0, "percentage": 0.0},
-            },
-            "payouts": [
-                {
-                    "payee": store.slug,
-                    "currency": c,
-                    "payout": f"{sign * round_money(total - fee - tax, c):.2f}",
-                    "subtotal": sign * round_money(total - tax, c),
-                    "total": f"{sign * total:.2f}",
-                }
-            ],
-        }
-        if record is not None:
-            data["return"] = record.id
-        store.events.emit("payoutEntry.created", data, order.live)
+        order_copy, account = captured or (
+            order.captured(),
+            store.accounts.get(order.account_id).captured(),
+        )
+        returned = None if record is None else (record.id, record.total)
+        store.events.emit_lazy(
+            "payoutEntry.created",
+            (
+                render_payout,
+                order_copy,
+                account,
+                store.portal_host,
+                store.slug,
+                tuple(subscription_ids),
+                returned,
+            ),
+            subject_ids(order.id, order.quote),
+            order.live,
+        )
 
     # --- chargebacks -----------------------------------------------------------------------
 

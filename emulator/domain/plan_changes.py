@@ -139,7 +139,7 @@ class PlanChanges:
     def record_plan(self, sub: Subscription) -> None:
         """Append the current plan to the subscription's history (`/history`)."""
         now = self.store.clock.now_ms()
-        sub.history.append(
+        plans = [
             {
                 "type": "base_plan",
                 "product": sub.product,
@@ -147,17 +147,18 @@ class PlanChanges:
                 "price": sub.unit_price,
                 "at": now,
             }
-        )
-        for addon in sub.addons:
-            sub.history.append(
-                {
-                    "type": "add_on",
-                    "product": addon.product,
-                    "quantity": addon.quantity,
-                    "price": addon.unit_price,
-                    "at": now,
-                }
-            )
+        ]
+        plans += [
+            {
+                "type": "add_on",
+                "product": addon.product,
+                "quantity": addon.quantity,
+                "price": addon.unit_price,
+                "at": now,
+            }
+            for addon in sub.addons
+        ]
+        sub.history = (*sub.history, *plans)
 
     def _parse_update(
         self, sub: Subscription, item: Mapping[str, Any]
@@ -267,7 +268,7 @@ class PlanChanges:
                 errors["taxExemptId"] = "taxExemptId must be a string"
         return changes, errors
 
-    def _parse_addons(self, sub: Subscription, raw: object) -> list[Addon] | str:
+    def _parse_addons(self, sub: Subscription, raw: object) -> tuple[Addon, ...] | str:
         """Add or edit add-ons by product; quantity 0 removes one. A str is the error."""
         if not isinstance(raw, list):
             return "addons must be an array"
@@ -296,7 +297,7 @@ class PlanChanges:
                 addons[path] = Addon(
                     path, product.display.get("en", path), product.sku, quantity, price
                 )
-        return list(addons.values())
+        return tuple(addons.values())
 
 
 def _date_input(value: object) -> int | None:

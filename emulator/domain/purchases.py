@@ -261,7 +261,7 @@ class Purchases:
                     )
                 )
         if coupon is not None:
-            order.coupons.append(code)
+            order.coupons = (*order.coupons, code)
             coupon.uses += 1
         if existing is None:
             self._file_order(order, account)
@@ -281,8 +281,8 @@ class Purchases:
         for sub in new_subscriptions:
             sub.card = dict(account.card) if account.card else None
             self.store.plans.record_plan(sub)
-            sub.entries.append(
-                (order.id, sub.begin, None if sub.next is None else one_day_before(sub.next))
+            sub.add_entry(
+                order.id, sub.begin, None if sub.next is None else one_day_before(sub.next)
             )
             store.subscriptions.add(sub)
             store.subscription_index.add(sub)
@@ -471,8 +471,8 @@ class Purchases:
             address=dict(account.address),
         )
         self._file_order(order, account)
-        sub.entries.append(
-            (order.id, start_of_day(now), None if sub.next is None else one_day_before(sub.next))
+        sub.add_entry(
+            order.id, start_of_day(now), None if sub.next is None else one_day_before(sub.next)
         )
         return order
 

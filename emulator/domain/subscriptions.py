@@ -6,7 +6,8 @@ the event log; this module only knows one subscription at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from emulator.domain.calendar import add_interval, one_day_before
@@ -73,13 +74,15 @@ class Subscription:
     pause_date: int | None = None
     resume_date: int | None = None
     pause_periods: int | None = None
+    # The sequences below are tuples, replaced (never changed in place) on change,
+    # so that a captured copy can share them.
     # (order id, period begin, period end) for the purchase and every charge, oldest first
-    entries: list[tuple[str, int, int | None]] = field(default_factory=list)
+    entries: tuple[tuple[str, int, int | None], ...] = ()
     attributes: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, Any] = field(default_factory=dict)
-    history: list[dict[str, Any]] = field(default_factory=list)
-    coupons: list[str] = field(default_factory=list)
-    addons: list[Addon] = field(default_factory=list)
+    history: tuple[dict[str, Any], ...] = ()
+    coupons: tuple[str, ...] = ()
+    addons: tuple[Addon, ...] = ()
     tax_exempt_id: str | None = None
     coupon: Coupon | None = None
     coupon_code: str | None = None  # the code as the buyer typed it
@@ -146,6 +149,27 @@ class Subscription:
     def last_service_day(self) -> int | None:
         """The day a period-end cancellation or an end date deactivates on."""
         return None if self.next is None else one_day_before(self.next)
+
+    def add_entry(self, order_id: str, begin: int, end: int | None) -> None:
+        self.entries = (*self.entries, (order_id, begin, end))
+
+    def captured(self) -> Subscription:
+        """A copy that later changes cannot reach, for an event rendered when read.
+
+        Its dicts are copies; what it shares (tuples, coupon, notices, add-ons) is
+        replaced, never changed in place, when the subscription changes.
+        """
+        copy = Subscription(*_subscription_fields(self))
+        copy.attributes = dict(self.attributes)
+        copy.tags = dict(self.tags)
+        if self.setup_fee is not None:
+            copy.setup_fee = dict(self.setup_fee)
+        if self.card is not None:
+            copy.card = dict(self.card)
+        return copy
+
+
+_subscription_fields = attrgetter(*(f.name for f in fields(Subscription)))
 
 
 class SubscriptionBook:

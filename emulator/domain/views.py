@@ -578,10 +578,11 @@ def history_view(sub: Subscription, scope: str | None, newest_first: bool) -> li
 def charge_record(order: Order) -> dict[str, Any]:
     """One entry of an account's `charges`, kept as it was at the charge."""
     subscription = next((i.subscription for i in order.items if i.subscription), None)
-    payout = _money("total", order.total, order.currency)["totalInPayoutCurrency"]
+    total = order.total
+    payout = round_money(total * payout_rate(order.currency), PAYOUT_CURRENCY)
     return {
         "currency": order.currency,
-        "total": order.total,
+        "total": total,
         "payoutCurrency": PAYOUT_CURRENCY,
         "totalInPayoutCurrency": payout,
         "status": "successful",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from emulator.config import Settings
 from emulator.domain.formats import date_family, display_money, money_family, start_of_day
+from emulator.domain.ids import IdGenerator
 from tests.support.clients import client_for, create_account
 
 ID = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -104,3 +106,16 @@ def test_money_family_spellings_and_payout_display():
     assert eur["totalInPayoutCurrencyDisplay"] == "USD 203.83"
     assert display_money(1234.5, "JPY") == "¥1,235"
     assert display_money(2.005, "XYZ") == "XYZ 2.01"
+
+
+@given(seed=st.integers(0, 2**32), counts=st.lists(st.integers(1, 9), min_size=1, max_size=8))
+def test_reference_digits_draw_as_randrange_does(seed, counts):
+    """Order references under a seed stay what they were: each digit is drawn exactly
+    as `random.randrange(10)` draws it, so the ids after it do not move either."""
+    generator = IdGenerator(seed, "store")
+    reference = random.Random()
+    reference.setstate(generator._random.getstate())
+    for count in counts:
+        expected = "".join(str(reference.randrange(10)) for _ in range(count))
+        assert generator.digits(count) == expected
+    assert generator._random.getrandbits(64) == reference.getrandbits(64)
