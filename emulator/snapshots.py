@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from emulator.domain.accounts import Account
+from emulator.domain.accounts import Account, ChargeRecord
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.commerce import Session
 from emulator.domain.cooperative import (
@@ -60,6 +60,20 @@ def _plain(record: Any) -> Any:
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
         return dataclasses.asdict(record)
     return record
+
+
+def _account(raw: dict[str, Any]) -> Account:
+    """An account as a snapshot holds it. Its charges are arrays (see `ChargeRecord`);
+    snapshots written before 0.2 hold the objects `GET /accounts/{id}` shows."""
+    return Account(**{**raw, "charges": [_charge(c) for c in raw["charges"]]})
+
+
+def _charge(raw: Any) -> ChargeRecord:
+    if isinstance(raw, dict):
+        keys = ("order", "orderReference", "currency", "total", "subscription", "timestamp")
+        raw = [raw[k] for k in keys]
+    order_id, reference, currency, total, subscription, timestamp = raw
+    return (order_id, reference, currency, total, subscription, timestamp)
 
 
 def _notice(data: dict[str, Any]) -> Notice:
@@ -151,7 +165,7 @@ def _import_store(store: Any, data: dict[str, Any]) -> None:
     store.clock.frozen_at = data["clock"]["frozen_at"]
     store.clock.last_change = data["clock"].get("last_change", 0)
     store.accounts.restore(
-        (Account(**raw) for raw in data["accounts"]),
+        (_account(raw) for raw in data["accounts"]),
         data["account_relations"],
         data["account_subscription_counts"],
     )

@@ -50,6 +50,9 @@ _CUSTOM_KEY = re.compile(r"[A-Za-z0-9_-]{4,255}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+ChargeRecord = tuple[str, str, str, float, str | None, int]
+
+
 @dataclass(slots=True)
 class Account:
     id: str
@@ -67,7 +70,9 @@ class Account:
     address: dict[str, str | None] = field(default_factory=dict)
     orders: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
-    charges: list[dict[str, Any]] = field(default_factory=list)
+    # (order id, order reference, currency, total, subscription, timestamp) of each
+    # payment, as it was then: plain tuples, small, that `charge_view` renders.
+    charges: list[ChargeRecord] = field(default_factory=list)
     payment_methods: int = 0
     card: dict[str, str] | None = None  # the stored method's type, brand, ending, expiry
     decline: str | None = None  # the stored payment method's behaviour

@@ -144,11 +144,18 @@ class EventLog:
             self._keep(event, subjects_of(event.data))
 
     def _keep(self, event: Event, subjects: tuple[str, ...]) -> None:
-        position = len(self)
-        self._by_type.setdefault(event.type, []).append(position)
+        position = self._first + len(self._events)
+        of_type = self._by_type.get(event.type)
+        if of_type is None:
+            of_type = self._by_type[event.type] = []
+        of_type.append(position)
         self._subjects.append(subjects)
+        by_subject = self._by_subject
         for subject in subjects:
-            self._by_subject.setdefault(subject, []).append(position)
+            about = by_subject.get(subject)
+            if about is None:
+                about = by_subject[subject] = []
+            about.append(position)
         self._events.append(event)
         self._created.append(event.created)
         self._by_id[event.id] = event

@@ -20,7 +20,7 @@ from emulator.domain.formats import start_of_day
 from emulator.domain.orders import Order
 from emulator.domain.purchases import card_event_view, decline_reason_of, parse_card
 from emulator.domain.subscriptions import Subscription, subscription_filter_value
-from emulator.domain.timeline import Transition
+from emulator.domain.timeline import SubscriptionTransition
 from emulator.domain.views import webhook_account_view
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ TIMER = "subscription"
 class Lifecycle:
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Each subscription's pending transition (when, which), as `schedule` set it.
+        self._due: dict[str, tuple[int, str]] = {}
         store.timeline.register(TIMER, self._on_due)
 
     # --- events -------------------------------------------------------------------------
@@ -134,15 +136,20 @@ class Lifecycle:
     def schedule(self, sub: Subscription) -> None:
         """(Re)compute the subscription's pending transition; older entries go stale."""
         due = self.next_due(sub)
+        if due is None:
+            self._due.pop(sub.id, None)
+        else:
+            self._due[sub.id] = due
         self.store.timeline.set(TIMER, sub.id, None if due is None else due[0])
 
-    def _on_due(self, sub_id: str) -> Transition:
+    def _on_due(self, sub_id: str) -> SubscriptionTransition:
         sub = self.store.subscriptions.get(sub_id)
-        due = self.next_due(sub)
-        assert due is not None
+        # Every change that moves a transition reschedules, so what was scheduled
+        # last is what `next_due` would say now.
+        due = self._due.pop(sub_id)
         events = self._run(sub, due[1])
         self.schedule(sub)
-        return Transition(due[0], sub.id, due[1], sub.state, tuple(events))
+        return SubscriptionTransition(due[0], sub.id, due[1], sub.state, tuple(events))
 
     # --- transitions --------------------------------------------------------------------
 
@@ -335,7 +342,7 @@ class Lifecycle:
                     sub.live,
                 )
 
-    def set_payment(self, account_id: str, decline: object) -> list[Transition]:
+    def set_payment(self, account_id: str, decline: object) -> list[SubscriptionTransition]:
         """Set the account's stored payment method to succeed or to decline.
 
         Clearing a decline is the buyer updating their card: overdue subscriptions
@@ -352,7 +359,7 @@ class Lifecycle:
                     events = self._record_charge(sub)
                     self.schedule(sub)
                     done.append(
-                        Transition(
+                        SubscriptionTransition(
                             self.store.clock.now_ms(), sub.id, "charge", sub.state, tuple(events)
                         )
                     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.domain.errors import NotFound
-from emulator.domain.formats import round_money, utc
+from emulator.domain.formats import iso_date, round_money
 from emulator.domain.ids import IdGenerator
 from emulator.domain.paging import Page, newest_first, paginate
 
@@ -151,7 +151,8 @@ class OrderBook:
 
     def reference(self, at_ms: int, suffix: str = "") -> str:
         """`<STORE><YYMMDD>-<4 digits>-<5 digits>`; rebills end in B, returns in X."""
-        day = utc(at_ms).strftime("%y%m%d")
+        iso = iso_date(at_ms)  # YYYY-MM-DD, cached per day
+        day = iso[2:4] + iso[5:7] + iso[8:10]
         return f"{self._prefix}{day}-{self._ids.digits(4)}-{self._ids.digits(5)}{suffix}"
 
     def add(self, order: Order) -> Order:

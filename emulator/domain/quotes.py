@@ -21,7 +21,7 @@ from emulator.domain.formats import DAY_MS, round_money
 from emulator.domain.paging import newest_first
 from emulator.domain.prices import price_in
 from emulator.domain.quote_views import invoice_reminder_data, iso, quote_event_data
-from emulator.domain.timeline import Transition
+from emulator.domain.timeline import QuoteTransition
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -442,22 +442,17 @@ class QuoteBook:
     def _arm(self, quote: Quote) -> None:
         self._store.timeline.set(TIMER, quote.id, quote.expires)
 
-    def _expire(self, quote_id: str) -> Transition | None:
+    def _expire(self, quote_id: str) -> QuoteTransition | None:
         quote = self._quotes.get(quote_id)
         if quote is None or quote.status != OPEN:
             return None
         self._status(quote, EXPIRED)
         self._emit("quote.updated", quote, "Quote Expired")
-        return Transition(
-            self._store.clock.now_ms(),
-            quote.id,
-            "expire",
-            EXPIRED,
-            ("quote.updated",),
-            resource="quote",
+        return QuoteTransition(
+            self._store.clock.now_ms(), quote.id, "expire", EXPIRED, ("quote.updated",)
         )
 
-    def _remind(self, quote_id: str) -> Transition | None:
+    def _remind(self, quote_id: str) -> QuoteTransition | None:
         """`invoice.reminder.email` for an accepted quote's unpaid invoice: a week
         before it is due, then on the due date."""
         store = self._store
@@ -480,13 +475,12 @@ class QuoteBook:
         )
         if store.clock.now_ms() < quote.invoice_due:
             store.timeline.set(REMINDER, quote.id, quote.invoice_due)
-        return Transition(
+        return QuoteTransition(
             store.clock.now_ms(),
             quote.id,
             "invoice reminder",
             quote.status,
             ("invoice.reminder.email",),
-            resource="quote",
         )
 
     def _status(self, quote: Quote, status: str, by_user: bool = False) -> None:

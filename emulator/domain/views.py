@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.domain.accounts import ADDRESS_FIELDS, Account
+from emulator.domain.accounts import ADDRESS_FIELDS, Account, ChargeRecord
 from emulator.domain.calendar import add_interval, one_day_before
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.formats import date_family, display_money, money_family, round_money
@@ -52,7 +52,7 @@ def account_view(account: Account, portal_host: str) -> dict[str, Any]:
         "payment": {"methods": account.payment_methods, "active": account.payment_methods},
         "orders": list(account.orders),
         "subscriptions": list(account.subscriptions),
-        "charges": list(account.charges),
+        "charges": [charge_view(c) for c in account.charges],
         "subscribed": account.subscribed,
     }
 
@@ -575,19 +575,23 @@ def history_view(sub: Subscription, scope: str | None, newest_first: bool) -> li
     ]
 
 
-def charge_record(order: Order) -> dict[str, Any]:
+def charge_record(order: Order) -> ChargeRecord:
     """One entry of an account's `charges`, kept as it was at the charge."""
     subscription = next((i.subscription for i in order.items if i.subscription), None)
-    total = order.total
-    payout = round_money(total * payout_rate(order.currency), PAYOUT_CURRENCY)
+    return (order.id, order.reference, order.currency, order.total, subscription, order.created)
+
+
+def charge_view(record: ChargeRecord) -> dict[str, Any]:
+    """How `GET /accounts/{id}` shows one of the account's charges."""
+    order_id, reference, currency, total, subscription, timestamp = record
     return {
-        "currency": order.currency,
+        "currency": currency,
         "total": total,
         "payoutCurrency": PAYOUT_CURRENCY,
-        "totalInPayoutCurrency": payout,
+        "totalInPayoutCurrency": round_money(total * payout_rate(currency), PAYOUT_CURRENCY),
         "status": "successful",
-        "order": order.id,
-        "orderReference": order.reference,
+        "order": order_id,
+        "orderReference": reference,
         "subscription": subscription,
-        **date_family("timestamp", order.created, iso=False),
+        **date_family("timestamp", timestamp, iso=False),
     }

@@ -49,6 +49,6 @@ async def set_payment(request: Request, ctx: RequestContext) -> Response:
             "account": account_id,
             "decline": account.decline,
             "card": account.card,
-            "transitions": [t.as_dict() for t in transitions],
+            "transitions": transitions,
         }
     )

@@ -13,7 +13,13 @@ from starlette.responses import Response
 from emulator import __version__, logs
 from emulator.contract import openapi as build_openapi
 from emulator.domain.calendar import parse_instant
-from emulator.domain.cooperative import Steps, dump_json_pieces, each, finish_async
+from emulator.domain.cooperative import (
+    Steps,
+    dump_json_pieces,
+    each,
+    finish_async,
+    quiet_collector,
+)
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
 from emulator.domain.events import Event
@@ -133,11 +139,13 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
             store.name,
             iso_instant(began),
             iso_instant(store.clock.now_ms()),
-            dict(Counter(t.kind for t in transitions)),
+            dict(Counter(t.transition for t in transitions)),
             len(store.events) - first_event,
         )
-    # A long advance makes a long answer: it is built and sent in steps too.
-    answer = await finish_async(_advance_answer(_clock_view(ctx), transitions, emitted))
+    # A long advance makes a long answer: it is built and sent in steps too, with the
+    # collector kept off the rest of the process meanwhile (as during the advance).
+    with quiet_collector():
+        answer = await finish_async(_advance_answer(_clock_view(ctx), transitions, emitted))
     return streamed_json(answer)
 
 
@@ -146,7 +154,7 @@ def _advance_answer(
 ) -> Steps[list[bytes]]:
     document = {
         **clock,
-        "transitions": (yield from each(transitions, Transition.as_dict)),
+        "transitions": transitions,
         "events": (
             yield from each(emitted, lambda e: {"id": e.id, "type": e.type, "created": e.created})
         ),
