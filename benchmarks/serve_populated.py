@@ -15,6 +15,7 @@ import uvicorn
 
 from emulator.app import create_app
 from emulator.config import Settings
+from emulator.domain.cooperative import collect_young_only
 from emulator.http.protocol import FastSpringHttpProtocol
 
 
@@ -61,6 +62,7 @@ def main() -> None:
         f.write("\n".join(ids) + "\n")
     with open(args.emails_file, "w") as f:
         f.write("\n".join(emails) + "\n")
+    collect_young_only()  # as the CLI's server does
     print("ready", flush=True)
     sys.stdout.flush()
     uvicorn.run(

@@ -21,6 +21,7 @@ import uvicorn
 from emulator import __version__, logs, persistence, tls
 from emulator.app import create_app
 from emulator.config import Settings, parse_credentials
+from emulator.domain.cooperative import collect_young_only
 from emulator.faults.bucket import parse_rate
 from emulator.fixtures import FixtureError
 from emulator.http.protocol import with_header_timeout
@@ -440,6 +441,7 @@ def serve(settings: Settings) -> int:
         ssl_certfile=certificate[0] if certificate else None,
         ssl_keyfile=certificate[1] if certificate else None,
     )
+    collect_young_only()  # this process is only the emulator
     try:
         _AnnouncingServer(config).run()
     finally:

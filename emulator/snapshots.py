@@ -123,6 +123,14 @@ def _event_record(e: Event) -> dict[str, Any]:
     }
 
 
+def _relations(relations: dict[str, dict[str, dict[str, None]]]) -> Steps[dict[str, Any]]:
+    copied: dict[str, Any] = {}
+    for name, keys in relations.items():
+        pairs = yield from each(keys.items(), lambda item: (item[0], list(item[1])))
+        copied[name] = dict(pairs)
+    return copied
+
+
 def _export_store(store: Any) -> Steps[dict[str, Any]]:
     accounts_state = store.accounts.export()
     subs = store.subscriptions
@@ -135,7 +143,7 @@ def _export_store(store: Any) -> Steps[dict[str, Any]]:
             "last_change": store.clock.last_change,
         },
         "accounts": (yield from each(accounts_state["accounts"], _json)),
-        "account_relations": accounts_state["relations"],
+        "account_relations": (yield from _relations(accounts_state["relations"])),
         "account_subscription_counts": accounts_state["subscription_counts"],
         "products": [
             _plain(p) for p in (store.catalog.get(path) for path in store.catalog.paths())

@@ -273,13 +273,12 @@ class AccountBook:
         self._by_global[account.global_key] = account.id
 
     def export(self) -> dict[str, Any]:
-        """The accounts and their lookup relations, as a snapshot keeps them."""
+        """The accounts and their lookup relations, as a snapshot keeps them: the
+        accounts in order (an iterator) and each relation's key -> account ids, for the
+        snapshot to copy in steps."""
         return {
-            "accounts": [self._by_id[i] for i in self._order],
-            "relations": {
-                name: {key: list(holders) for key, holders in keys.items()}
-                for name, keys in self._relations.items()
-            },
+            "accounts": (self._by_id[i] for i in self._order),
+            "relations": self._relations,
             "subscription_counts": self._subscription_counts,
         }
 

@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Iterable
 from typing import Any
 
-from emulator.domain.ordered import IdsInOrder, insert_sorted, remove_sorted
+from emulator.domain.ordered import IdsInOrder, contains_sorted, insert_sorted, remove_sorted
 from emulator.domain.orders import Order
 from emulator.domain.subscriptions import Subscription
 
@@ -46,7 +46,6 @@ class SubscriptionIndex:
         self._notes: dict[str, list[tuple[int, str]]] = {k: [] for k in SUBSCRIPTION_EVENTS}
         # event -> creation positions of the subscriptions that ever had it
         self._noted: dict[str, list[int]] = {k: [] for k in SUBSCRIPTION_EVENTS}
-        self._noted_set: dict[str, set[int]] = {k: set() for k in SUBSCRIPTION_EVENTS}
 
     def _place(self, sub_id: str, product: str) -> int:
         seq = len(self._by_seq)
@@ -70,9 +69,9 @@ class SubscriptionIndex:
 
     def _mark(self, event: str, sub_id: str) -> None:
         seq = self._seq[sub_id]
-        if seq not in self._noted_set[event]:
-            self._noted_set[event].add(seq)
-            insert_sorted(self._noted[event], seq)
+        noted = self._noted[event]
+        if not contains_sorted(noted, seq):  # a bisection: no set beside the list
+            insert_sorted(noted, seq)
 
     def add(self, sub: Subscription) -> None:
         seq = self._place(sub.id, sub.product)
@@ -141,7 +140,7 @@ class SubscriptionIndex:
         return IdsInOrder(self._by_product_status.get((path, status), []), self._by_seq)
 
     def had(self, event: str, sub_id: str) -> bool:
-        return self._seq[sub_id] in self._noted_set[event]
+        return contains_sorted(self._noted[event], self._seq[sub_id])
 
     def ever_had(self, event: str) -> IdsInOrder:
         """Subscriptions that had `event` at any time, in creation order, lazily."""

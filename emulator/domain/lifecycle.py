@@ -329,7 +329,7 @@ class Lifecycle:
         account.payment_methods = max(account.payment_methods, 1)
         for sub_id in account.subscriptions:
             sub = self.store.subscriptions.get(sub_id)
-            sub.card = dict(card)
+            sub.card = card
             if sub.state != "deactivated":
                 # In this event `paymentMethod` is the card object, not the API's string.
                 self.store.events.emit(

@@ -34,6 +34,11 @@ def insert_sorted(positions: list[int], position: int) -> None:
     bisect.insort(positions, position)
 
 
+def contains_sorted(positions: list[int], position: int) -> bool:
+    at = bisect.bisect_left(positions, position)
+    return at < len(positions) and positions[at] == position
+
+
 def remove_sorted(positions: list[int], position: int) -> None:
     at = bisect.bisect_left(positions, position)
     if at < len(positions) and positions[at] == position:

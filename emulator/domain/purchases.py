@@ -275,11 +275,11 @@ class Purchases:
         ):
             account.payment_methods = max(account.payment_methods, 1)
             if account.card is None:
-                account.card = dict(TEST_CARD)
+                account.card = TEST_CARD  # cards are replaced, never changed: shared
         if decline is not None:
             account.decline = decline or None
         for sub in new_subscriptions:
-            sub.card = dict(account.card) if account.card else None
+            sub.card = account.card
             self.store.plans.record_plan(sub)
             sub.add_entry(
                 order.id, sub.begin, None if sub.next is None else one_day_before(sub.next)

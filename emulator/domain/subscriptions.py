@@ -87,7 +87,7 @@ class Subscription:
     coupon: Coupon | None = None
     coupon_code: str | None = None  # the code as the buyer typed it
     setup_fee: dict[str, Any] | None = None  # the product's, as bought
-    card: dict[str, str] | None = None  # the account's stored payment method
+    card: dict[str, str] | None = None  # the account's stored payment method (shared)
     discount_periods_left: int | None = None  # None with a coupon: for every period
 
     @property
@@ -156,16 +156,14 @@ class Subscription:
     def captured(self) -> Subscription:
         """A copy that later changes cannot reach, for an event rendered when read.
 
-        Its dicts are copies; what it shares (tuples, coupon, notices, add-ons) is
-        replaced, never changed in place, when the subscription changes.
+        Its dicts are copies; what it shares (tuples, the card, coupon, notices,
+        add-ons) is replaced, never changed in place, when the subscription changes.
         """
         copy = Subscription(*_subscription_fields(self))
         copy.attributes = dict(self.attributes)
         copy.tags = dict(self.tags)
         if self.setup_fee is not None:
             copy.setup_fee = dict(self.setup_fee)
-        if self.card is not None:
-            copy.card = dict(self.card)
         return copy
 
 
