@@ -65,7 +65,14 @@ def _plain(record: Any) -> Any:
 def _account(raw: dict[str, Any]) -> Account:
     """An account as a snapshot holds it. Its charges are arrays (see `ChargeRecord`);
     snapshots written before 0.2 hold the objects `GET /accounts/{id}` shows."""
-    return Account(**{**raw, "charges": [_charge(c) for c in raw["charges"]]})
+    return Account(
+        **{
+            **raw,
+            "orders": list(raw["orders"]),
+            "subscriptions": list(raw["subscriptions"]),
+            "charges": [_charge(c) for c in raw["charges"]],
+        }
+    )
 
 
 def _charge(raw: Any) -> ChargeRecord:

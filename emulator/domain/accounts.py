@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.domain.clock import Clock
 from emulator.domain.codes import COUNTRIES, LANGUAGES
@@ -18,6 +18,8 @@ from emulator.domain.errors import Invalid, NotFound
 from emulator.domain.ids import IdGenerator
 from emulator.domain.ordered import IdsInOrder, RecordsOf, insert_sorted, remove_sorted
 from emulator.domain.paging import Page, newest_first, paginate
+
+T = TypeVar("T")
 
 MAX_TEXT = 255
 CONTACT_FIELDS = ("first", "last", "email", "company", "phone")
@@ -68,14 +70,25 @@ class Account:
     custom: str | None = None
     subscribed: bool = True
     address: dict[str, str | None] = field(default_factory=dict)
-    orders: list[str] = field(default_factory=list)
-    subscriptions: list[str] = field(default_factory=list)
+    # Empty tuples until the first entry, then lists (see `_added`): most accounts
+    # never buy, and an empty list per relation per account adds up.
+    orders: Sequence[str] = ()
+    subscriptions: Sequence[str] = ()
     # (order id, order reference, currency, total, subscription, timestamp) of each
     # payment, as it was then: plain tuples, small, that `charge_view` renders.
-    charges: list[ChargeRecord] = field(default_factory=list)
+    charges: Sequence[ChargeRecord] = ()
     payment_methods: int = 0
     card: dict[str, str] | None = None  # the stored method's type, brand, ending, expiry
     decline: str | None = None  # the stored payment method's behaviour
+
+    def add_order(self, order_id: str) -> None:
+        self.orders = _added(self.orders, order_id)
+
+    def add_subscription(self, subscription_id: str) -> None:
+        self.subscriptions = _added(self.subscriptions, subscription_id)
+
+    def add_charge(self, charge: ChargeRecord) -> None:
+        self.charges = _added(self.charges, charge)
 
     def captured(self) -> AccountCapture:
         """What the account's events show (contact, address, keys) as plain values:
@@ -91,6 +104,13 @@ class Account:
             id_, global_key, first, last, email, created,
             company, phone, language, country, custom, subscribed, dict(address),
         )  # fmt: skip
+
+
+def _added(entries: Sequence[T], entry: T) -> list[T]:
+    if isinstance(entries, list):
+        entries.append(entry)
+        return entries
+    return [*entries, entry]
 
 
 # Account's fields up to `subscribed`, in order: what `captured` keeps besides the address.

@@ -124,9 +124,9 @@ class Purchases:
         if order.changed is None:
             order.changed = store.clock.change_stamp()
         store.orders.add(order)
-        account.orders.append(order.id)
+        account.add_order(order.id)
         if charged:
-            account.charges.append(charge_record(order))
+            account.add_charge(charge_record(order))
         accounts = store.accounts
         accounts.link("orderID", order.id, account.id)
         accounts.link("orderReference", order.reference, account.id)
@@ -266,7 +266,7 @@ class Purchases:
         if existing is None:
             self._file_order(order, account)
         else:
-            account.charges.append(charge_record(order))
+            account.add_charge(charge_record(order))
             order.changed = store.clock.change_stamp()
         if any(
             line.product.pricing.extra.get("paymentCollected") is not False
@@ -286,7 +286,7 @@ class Purchases:
             )
             store.subscriptions.add(sub)
             store.subscription_index.add(sub)
-            account.subscriptions.append(sub.id)
+            account.add_subscription(sub.id)
             store.accounts.link("subscriptionId", sub.id, account.id)
             store.accounts.track_subscription(
                 account.id, None, subscription_filter_value(sub.state)

@@ -40,7 +40,7 @@ def search_subscriptions(store: Store, params: Mapping[str, str]) -> Sequence[st
     if "accountId" in params:
         account = store.accounts.find(params["accountId"])
         owner = params["accountId"]
-        filters.append((account.subscriptions if account else [], lambda s: s.account_id == owner))
+        filters.append((account.subscriptions if account else (), lambda s: s.account_id == owner))
     paths = list(dict.fromkeys(params["products"].split(","))) if "products" in params else []
     if status is not None and len(paths) == 1:
         filters.append(
