@@ -14,7 +14,7 @@ import sys
 import textwrap
 
 from emulator.domain.cooperative import quiet_collector
-from tests.support.shop import add_product, shop
+from tests.support.shop import add_product, buy, shop
 
 
 def test_nested_holders_hand_everything_back_when_the_last_one_leaves():
@@ -32,13 +32,7 @@ def test_an_advance_hands_the_collector_back():
     client = shop()
     add_product(client, "pro")
     for n in range(3):
-        client.post(
-            "/_emulator/orders",
-            json={
-                "contact": {"first": "A", "last": "B", "email": f"c{n}@example.com"},
-                "items": [{"product": "pro"}],
-            },
-        )
+        buy(client, "pro", email=f"c{n}@example.com")
     answer = client.post("/_emulator/clock/advance", json={"days": 70})
     assert answer.status_code == 200
     assert len(answer.json()["transitions"]) == 12

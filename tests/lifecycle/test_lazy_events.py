@@ -21,7 +21,7 @@ from emulator.config import Settings
 from emulator.domain.events import Event
 from emulator.webhooks.payload import collapse
 from tests.support.clients import client_for, examples
-from tests.support.shop import START, add_product
+from tests.support.shop import START, add_product, buy, subscription_of
 
 texts = st.text("abcdefgh XYZ", min_size=1, max_size=8).map(str.strip).filter(bool)
 
@@ -54,15 +54,8 @@ class EventsKeepTheirPast(RuleBasedStateMachine):
     @rule(target=subscriptions, product=st.sampled_from(["pro", "trial", "weekly"]))
     def buy(self, product: str) -> str:
         self.buyers += 1
-        order = self.client.post(
-            "/_emulator/orders",
-            json={
-                "contact": {"first": "A", "last": "B", "email": f"p{self.buyers}@example.com"},
-                "items": [{"product": product}],
-                "tags": {"batch": "one"},
-            },
-        ).json()
-        return order["items"][0]["subscription"]
+        order = buy(self.client, product, email=f"p{self.buyers}@example.com", tags={"b": "1"})
+        return subscription_of(order)
 
     @rule(target=orders, sub=subscriptions)
     def an_order_of(self, sub: str) -> str:
