@@ -9,6 +9,7 @@ only when first read: they keep copies of the records they are about, which no
 later change can reach, and turn them into FastSpring's shape once someone asks
 (the Events API, a webhook delivery, a snapshot). A year of rebills that nobody
 reads then costs no rendering at all (see `docs/architecture.md`).
+
 The log keeps the newest `retain` events; older ones go first, in whole chunks,
 and deliveries still pending keep their own reference to the events they send.
 """

@@ -145,8 +145,9 @@ class Lifecycle:
     def _on_due(self, sub_id: str) -> SubscriptionTransition:
         sub = self.store.subscriptions.get(sub_id)
         # Every change that moves a transition reschedules, so what was scheduled
-        # last is what `next_due` would say now.
-        due = self._due.pop(sub_id)
+        # last is what `next_due` would say now (worked out again if it is missing).
+        due = self._due.pop(sub_id, None) or self.next_due(sub)
+        assert due is not None
         events = self._run(sub, due[1])
         self.schedule(sub)
         return SubscriptionTransition(due[0], sub.id, due[1], sub.state, tuple(events))
