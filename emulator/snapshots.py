@@ -64,7 +64,7 @@ def _plain(record: Any) -> Any:
 
 def _account(raw: dict[str, Any]) -> Account:
     """An account as a snapshot holds it. Its charges are arrays (see `ChargeRecord`);
-    snapshots written before 0.2 hold the objects `GET /accounts/{id}` shows."""
+    older snapshots hold the objects `GET /accounts/{id}` shows, and still load."""
     return Account(
         **{
             **raw,

@@ -36,7 +36,6 @@ OUTCOMES = {
     "approval-pending": "order.approval.pending",
 }
 PENDING = {"payment-pending": "pending", "approval-pending": "approval"}
-FASTSPRING_FEE_PERCENT = 8.9
 
 
 @dataclass
