@@ -1,13 +1,17 @@
 """The request journal: the last requests a store received, for debugging tests.
 
 Recording happens on every request, so an entry is a plain tuple and is only
-turned into JSON-ready dicts when someone reads the journal.
+turned into JSON-ready dicts when someone reads the journal. Its parts are tuples
+too, never lists: an entry outlives a thousand requests, and a tuple of plain
+values drops out of the garbage collector's sight at its first collection, so
+the journal costs the collector nothing however long it is kept.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from emulator.domain.formats import iso_instant
@@ -28,9 +32,9 @@ _Entry = tuple[
     str,
     bytes,
     int | None,
-    list[Pitfall],
+    tuple[Pitfall, ...],
     Fault | None,
-    list[tuple[bytes, bytes]],
+    tuple[tuple[bytes, bytes], ...],
     bytes,
     bytes,
     float,
@@ -42,7 +46,7 @@ def _cut(body: bytes) -> bytes:
     return body[:BODY_KEPT] + f"…[truncated: {len(body)} bytes]".encode()
 
 
-def shown_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def shown_headers(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     return {
         name.decode("latin-1"): "[redacted]"
         if name.lower() in _REDACTED
@@ -87,9 +91,9 @@ class Journal:
                 path,
                 query,
                 status,
-                warnings,
+                tuple(warnings) if warnings else (),
                 fault,
-                headers or [],
+                tuple(headers) if headers else (),
                 request_body if len(request_body) <= BODY_KEPT else _cut(request_body),
                 response_body if len(response_body) <= BODY_KEPT else _cut(response_body),
                 duration_ms,
@@ -147,7 +151,7 @@ class Journal:
             seq, ms, method, path, query, status, warnings, fault = raw[:8]
             # Entries from before the journal kept exchanges have eight fields.
             headers, request_body, response_body, duration = (
-                raw[8:] if len(raw) == 12 else ([], "", "", 0.0)
+                raw[8:] if len(raw) == 12 else ((), "", "", 0.0)
             )
             self._entries.append(
                 (
@@ -157,9 +161,9 @@ class Journal:
                     path,
                     query.encode("latin-1"),
                     status,
-                    [Pitfall(**w) for w in warnings],
+                    tuple(Pitfall(**w) for w in warnings),
                     None if fault is None else Fault(**fault),
-                    [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
+                    tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in headers),
                     request_body.encode("latin-1"),
                     response_body.encode("latin-1"),
                     duration,

@@ -36,10 +36,14 @@ def _lookup(account: Account) -> dict[str, str]:
     return lookup
 
 
+_NO_ADDRESS: dict[str, None] = dict.fromkeys(ADDRESS_FIELDS)
+
+
 def account_view(account: Account, portal_host: str) -> dict[str, Any]:
     """The account object of `GET /accounts/{id}` and of lookups (see `docs/api.md`)."""
-    address: dict[str, Any] = {name: account.address.get(name) for name in ADDRESS_FIELDS}
-    address["country"] = account.country
+    # The address's keys are ADDRESS_FIELDS (the API parser keeps no others), so
+    # merging into all-None fields gives every field, in that order.
+    address: dict[str, Any] = {**_NO_ADDRESS, **account.address, "country": account.country}
     return {
         "id": account.id,
         "account": account.id,

@@ -1,9 +1,12 @@
-"""The HTTP/1.1 protocol the CLI serves with: uvicorn's httptools one, plus two things.
+"""The HTTP/1.1 protocol the CLI serves with: uvicorn's httptools one, with four changes.
 
 llhttp refuses a lower-case method (`get /accounts`) in its parser, before any
 application code runs, and uvicorn then answers a plain-text 400. FastSpring
 answers such requests with a 404, so this protocol does too, in its JSON shape;
 any other request the parser cannot read is a 400 in that shape.
+
+A response with a Content-Length goes out in one write, head and body together,
+instead of uvicorn's two (see `_HeadWithBody`).
 
 ASGI has no way to say "close the connection without answering", which the `drop`
 fault needs; this protocol puts a function that does it in each request's scope.
@@ -27,37 +30,48 @@ _REQUEST_LINE_METHOD = re.compile(rb"([A-Za-z]{1,16}) ")
 class FastSpringHttpProtocol(HttpToolsProtocol):
     _last_data = b""
     header_timeout = 10.0
+    # When the headers being read must be complete (None between requests). One timer
+    # per connection checks it, re-armed only when it fires: arming and cancelling a
+    # timer on every request cost a noticeable share of a small request's time.
+    _headers_due: float | None = None
     _header_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._start_header_timer()
+        self._expect_headers()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_header_timer()
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._header_timer is None:
-            self._start_header_timer()
+        if self._headers_due is None:  # else the connection's own deadline still runs
+            self._expect_headers()
 
     def on_headers_complete(self) -> None:
-        self._stop_header_timer()
+        self._headers_due = None
         super().on_headers_complete()
         self.scope["emulator.drop"] = self.transport.close  # type: ignore[typeddict-unknown-key]
+        cycle = self.cycle
+        if cycle is not None and not self.expect_100_continue and self.scope["method"] != "HEAD":
+            cycle.transport = _HeadWithBody(self.transport)  # type: ignore[assignment]
 
-    def _start_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+    def _expect_headers(self) -> None:
+        self._headers_due = due = self.loop.time() + self.header_timeout
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_at(due, self._check_headers)
 
-    def _stop_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _too_slow(self) -> None:
+    def _check_headers(self) -> None:
         self._header_timer = None
-        if not self.transport.is_closing():
+        due = self._headers_due
+        if due is None:
+            return  # headers complete; the next request arms the timer again
+        if self.loop.time() < due:  # a later request's deadline
+            self._header_timer = self.loop.call_at(due, self._check_headers)
+        elif not self.transport.is_closing():
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
@@ -89,3 +103,44 @@ class FastSpringHttpProtocol(HttpToolsProtocol):
 def with_header_timeout(seconds: float) -> type[FastSpringHttpProtocol]:
     """The protocol with another header timeout (uvicorn takes a class)."""
     return type("FastSpringHttpProtocol", (FastSpringHttpProtocol,), {"header_timeout": seconds})
+
+
+class _HeadWithBody:
+    """The transport as one response's cycle sees it: the status line and headers of
+    a response with a Content-Length wait for the first piece of its body and go out
+    in the same write.
+
+    uvicorn writes the head as soon as the application starts the response, and then
+    the body: two writes, two segments and two wake-ups of the client for every small
+    JSON answer, which cost more than the emulator's own work on a `GET` by id. A
+    streamed response (no Content-Length) is not held, since its first piece may
+    come much later. HEAD requests and `Expect: 100-continue` ones never get this
+    transport: the first has no body to wait for, the second an interim response.
+    """
+
+    __slots__ = ("_first", "_held", "_transport")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._first = True
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._first:  # the response's head (header values never hold a CR or LF)
+            self._first = False
+            if b"\r\ncontent-length: " in data:
+                self._held = data
+                return
+        elif self._held is not None:
+            data = self._held + data
+            self._held = None
+        self._transport.write(data)
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._transport.write(self._held)
+            self._held = None
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()

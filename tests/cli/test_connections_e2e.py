@@ -25,6 +25,18 @@ def closed(sock: socket.socket) -> bool:
         return True
 
 
+def read_answer(sock: socket.socket) -> bytes:
+    """One whole response (headers and body may come in separate segments)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(4096)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += sock.recv(4096)
+    return answer
+
+
 def test_slowloris_is_cut_off_and_others_are_served():
     with emulator("--header-timeout", "1") as running:
         port = port_of(running.url)
@@ -41,6 +53,22 @@ def test_slowloris_is_cut_off_and_others_are_served():
         assert time.monotonic() - started < 4
         for sock in [*slow, silent]:
             sock.close()
+
+
+def test_a_kept_alive_connection_must_finish_each_requests_headers_in_time():
+    """The deadline starts again with every request on a connection, not only at
+    connecting: a client that answers quickly once and then stalls is cut off too."""
+    with emulator("--header-timeout", "1") as running:
+        port = port_of(running.url)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            for _n in range(3):  # each well inside the deadline, together beyond it
+                time.sleep(0.4)
+                sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert read_answer(sock).startswith(b"HTTP/1.1 200")
+            sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n")  # stalls
+            started = time.monotonic()
+            assert closed(sock)
+            assert 0.5 < time.monotonic() - started < 3
 
 
 def test_beyond_the_connection_limit_is_a_503():
