@@ -229,6 +229,20 @@ def parse_account_body(body: Mapping[str, Any], creating: bool) -> dict[str, Any
     return changes
 
 
+def _differs(account: Account, changes: dict[str, Any]) -> bool:
+    """Whether applying `changes` alters a field of the account. Every field an
+    update can set is shown by `GET /accounts/{id}`, so this is whether the account
+    as the API shows it changes."""
+    for name, value in changes.items():
+        if name == "address":
+            address = account.address
+            if any(address.get(key) != part for key, part in value.items()):
+                return True
+        elif getattr(account, name) != value:
+            return True
+    return False
+
+
 class AccountBook:
     """The accounts of one store, with an index for every way FastSpring finds one."""
 
@@ -320,13 +334,16 @@ class AccountBook:
             self._subscription_counts[value] = dict(by_account)
             self._with_subscriptions[value] = sorted(self._seq[i] for i in by_account)
 
-    def update(self, account_id: str, body: Mapping[str, Any]) -> Account:
+    def update(self, account_id: str, body: Mapping[str, Any]) -> tuple[Account, bool]:
+        """The account after the update, and whether anything it shows changed (an
+        update that repeats what is there sends no `account.updated`)."""
         account = self.get(account_id)
         changes = parse_account_body(body, creating=False)
         if "email" in changes:
             self._ensure_email_free(changes["email"], account.id)
+        changed = _differs(account, changes)
         self._apply(account, changes)
-        return account
+        return account, changed
 
     def _apply(self, account: Account, changes: dict[str, Any]) -> None:
         """Apply validated changes and keep the email and custom indexes in step."""

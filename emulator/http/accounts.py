@@ -72,9 +72,8 @@ async def update_account(request: Request, ctx: RequestContext) -> Response:
     body = await read_json_object(request, ctx.max_body_bytes)
     ctx.warn_all(pitfalls.account_body(body))
     store = ctx.store
-    before = account_view(store.accounts.get(request.path_params["id"]), store.portal_host)
-    account = store.accounts.update(request.path_params["id"], body)
-    if account_view(account, store.portal_host) != before:
+    account, changed = store.accounts.update(request.path_params["id"], body)
+    if changed:
         store.outcomes.account_updated(account.id)
     return success("account.update", {"account": account.id})
 

@@ -265,6 +265,40 @@ def test_a_refused_update_changes_nothing(client):
     assert snapshot_of_accounts(client) == before
 
 
+def updated_events(client):
+    events = client.get("/events/unprocessed", params={"days": 1}).json()["events"]
+    return [e["data"] for e in events if e["type"] == "account.updated"]
+
+
+def test_only_an_update_that_changes_something_sends_account_updated(client):
+    account_id = create_account(client, contact=contact(first="Ann", company=None))
+    same = [
+        {"contact": {"first": "Ann"}},
+        {"address": {"city": None}},  # unset before, unset after
+        {"lookup": {}},
+        {},
+    ]
+    for body in same:
+        assert client.post(f"/accounts/{account_id}", json=body).status_code == 200
+    assert updated_events(client) == []
+    changes = [
+        {"contact": {"first": "Bea"}},
+        {"address": {"city": "Lyon"}},
+        {"contact": {"company": "Acme"}},
+        {"lookup": {"custom": "key-x"}},
+        {"contact": {"subscribed": False}},
+        {"language": "fr"},
+    ]
+    for body in changes:
+        assert client.post(f"/accounts/{account_id}", json=body).status_code == 200
+        assert client.post(f"/accounts/{account_id}", json=body).status_code == 200  # again
+    shown = updated_events(client)
+    assert len(shown) == len(changes)
+    assert shown[0]["contact"]["first"] == "Bea"
+    assert shown[1]["address"]["city"] == "Lyon"
+    assert shown[-1]["language"] == "fr"
+
+
 def test_custom_key_can_be_changed_and_cleared(client):
     account_id = create_account(client, lookup={"custom": "key-one"})
     client.post(f"/accounts/{account_id}", json={"lookup": {"custom": "key-two"}})
