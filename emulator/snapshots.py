@@ -19,11 +19,13 @@ from emulator.domain.accounts import Account, ChargeRecord
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.commerce import Session
 from emulator.domain.cooperative import (
+    STEP,
     Steps,
     dump_json_pieces,
     each,
     finish,
     finish_async,
+    let_go,
     quiet_collector,
 )
 from emulator.domain.coupons import export_coupon, restore_coupon
@@ -131,10 +133,15 @@ def _event_record(e: Event) -> dict[str, Any]:
 
 
 def _relations(relations: dict[str, dict[str, dict[str, None]]]) -> Steps[dict[str, Any]]:
+    """Each relation's key -> account ids, copied a few keys at a time (a relation
+    has a key per order: building its copy in one call held the loop)."""
     copied: dict[str, Any] = {}
     for name, keys in relations.items():
-        pairs = yield from each(keys.items(), lambda item: (item[0], list(item[1])))
-        copied[name] = dict(pairs)
+        copy = copied[name] = {}
+        for n, (key, holders) in enumerate(keys.items(), 1):
+            copy[key] = list(holders)
+            if n % STEP == 0:
+                yield
     return copied
 
 
@@ -383,7 +390,11 @@ async def export_json(namespace: Any) -> list[bytes]:
 
 def _export_then_dump(namespace: Any) -> Steps[list[bytes]]:
     document = yield from export_steps(namespace)
-    return (yield from dump_json_pieces(document))
+    pieces = yield from dump_json_pieces(document)
+    held = [document]
+    del document
+    yield from let_go(held)  # a store's worth of dicts, freed in steps too
+    return pieces
 
 
 def _checked(snapshot: Any) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
+import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, TypeVar
@@ -50,13 +52,17 @@ def finish(steps: Steps[T]) -> T:
 
 
 async def finish_async(steps: Steps[T]) -> T:
-    """Run stepped work, giving the event loop back regularly."""
+    """Run stepped work, giving the event loop back regularly. Inside
+    `quiet_collector`, what each step made is set aside as it goes: an export keeps
+    what it builds until it is written, and full collections over a growing
+    document held the loop for tens of milliseconds each."""
     pause = Yielder()
     while True:
         try:
             next(steps)
         except StopIteration as done:
             return done.value
+        set_aside()
         await pause()
 
 
@@ -76,6 +82,45 @@ def dump_json_pieces(value: Any) -> Steps[list[bytes]]:
     pieces: list[bytes] = []
     yield from _dump_into(value, pieces)
     return pieces
+
+
+def let_go(held: list[Any]) -> Steps[None]:
+    """Drop what `held` holds (its caller's only references), a part at a time.
+
+    Freeing a whole exported store at once is one long call into the allocator (tens
+    of milliseconds at 100,000 accounts). Here a list or dict that nothing else
+    refers to is emptied `_CHUNK` items at a time, so each step frees a little; one
+    that is still referred to elsewhere (the store's own records) is only let go of,
+    never changed. How many refer to an object is CPython's reference count.
+
+    Big parts sit near the top of what an export makes (sections, indexes); from
+    `_RECORD_DEPTH` levels down, parts are records, freed a chunk at a time whole.
+    """
+    pending = [(value, 0) for value in held]
+    held.clear()
+    while pending:
+        value, depth = pending.pop()
+        # Two references: `value` here, and getrefcount's own argument.
+        if not isinstance(value, (dict, list)) or sys.getrefcount(value) > 2:
+            continue
+        parts = list(value.values()) if isinstance(value, dict) else value
+        if parts is not value:
+            value.clear()  # its keys go here; its values live on in `parts`
+        del value
+        while parts:
+            chunk = parts[-_CHUNK:]
+            del parts[-_CHUNK:]
+            if depth < _RECORD_DEPTH:
+                pending.extend(
+                    (part, depth + 1)
+                    for part in chunk
+                    if isinstance(part, (dict, list)) and part and not _small((part,))
+                )
+            del chunk  # what is small goes now
+            yield
+
+
+_RECORD_DEPTH = 3
 
 
 _quiet_holders = 0
@@ -139,12 +184,21 @@ def set_aside() -> None:
 def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:
     if isinstance(value, dict) and len(value) > 0:
         pieces.append(b"{")
-        for n, (key, item) in enumerate(value.items()):
-            pieces.append(b"," if n else b"")
-            pieces.append(orjson.dumps(str(key)) + b":")
-            yield from _dump_into(item, pieces)
-            if n % _CHUNK == _CHUNK - 1:
-                yield
+        # A hundred items at a time: listing a big dict's items at once makes as many
+        # tuples in one call, and the collector runs over them again and again.
+        items = iter(value.items())
+        start = 0
+        while group := list(itertools.islice(items, _CHUNK)):
+            comma = b"," if start else b""
+            start += len(group)
+            if _small(v for _, v in group):  # the common case: one call writes them all
+                pieces.append(comma + orjson.dumps(dict(group), option=_STR_KEYS)[1:-1])
+            else:
+                for n, (key, item) in enumerate(group):
+                    pieces.append(comma if n == 0 else b",")
+                    pieces.append(orjson.dumps(str(key)) + b":")
+                    yield from _dump_into(item, pieces)
+            yield
         pieces.append(b"}")
     elif isinstance(value, list) and len(value) > _CHUNK:
         pieces.append(b"[")
@@ -155,3 +209,23 @@ def _dump_into(value: Any, pieces: list[bytes]) -> Steps[None]:
         pieces.append(b"]")
     else:
         pieces.append(orjson.dumps(value))
+
+
+_STR_KEYS = orjson.OPT_NON_STR_KEYS  # keys written as str(key) does, as before
+_SMALL = 20 * _CHUNK  # items, at every depth, that one orjson call may write
+
+
+def _small(values: Iterable[Any]) -> bool:
+    """Whether `values` hold at most `_SMALL` list and dict items at every depth. A
+    dict of small records is written in one call per `_CHUNK` entries; a dict with a
+    big part is taken apart, so no single call writes a store's worth."""
+    budget = _SMALL
+    pending = [v for v in values if isinstance(v, (dict, list))]
+    while pending:
+        value = pending.pop()
+        inner = value.values() if isinstance(value, dict) else value
+        budget -= len(inner)
+        if budget < 0:
+            return False
+        pending.extend(v for v in inner if isinstance(v, (dict, list)))
+    return True

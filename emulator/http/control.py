@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -18,14 +19,14 @@ from emulator.domain.cooperative import (
     dump_json_pieces,
     each,
     finish_async,
+    let_go,
     quiet_collector,
 )
 from emulator.domain.coupons import coupon_view
 from emulator.domain.errors import Invalid
-from emulator.domain.events import Event
 from emulator.domain.formats import DAY_MS, iso_instant
 from emulator.domain.strict import refuse_unknown
-from emulator.domain.timeline import Target, Transition
+from emulator.domain.timeline import Target
 from emulator.fixtures import FixtureError, load_async, parse_document
 from emulator.http.body import MAX_DEPTH, read_body, read_json_object
 from emulator.http.context import RequestContext
@@ -144,14 +145,19 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
         )
     # A long advance makes a long answer: it is built and sent in steps too, with the
     # collector kept off the rest of the process meanwhile (as during the advance).
+    handed: list[list[Any]] = [transitions, emitted]
+    del transitions, emitted
     with quiet_collector():
-        answer = await finish_async(_advance_answer(_clock_view(ctx), transitions, emitted))
+        answer = await finish_async(_advance_answer(_clock_view(ctx), handed))
     return streamed_json(answer)
 
 
-def _advance_answer(
-    clock: dict[str, object], transitions: list[Transition], emitted: list[Event]
-) -> Steps[list[bytes]]:
+def _advance_answer(clock: dict[str, object], handed: list[list[Any]]) -> Steps[list[bytes]]:
+    """The answer's JSON, from the advance's transitions and events, which `handed`
+    gives over (the caller keeps no reference): written, they are let go of in steps,
+    since freeing a year of a big store's transitions at once holds the loop."""
+    transitions, emitted = handed
+    handed.clear()
     document = {
         **clock,
         "transitions": transitions,
@@ -159,7 +165,12 @@ def _advance_answer(
             yield from each(emitted, lambda e: {"id": e.id, "type": e.type, "created": e.created})
         ),
     }
-    return (yield from dump_json_pieces(document))
+    del transitions, emitted
+    pieces = yield from dump_json_pieces(document)
+    held = [document]
+    del document
+    yield from let_go(held)
+    return pieces
 
 
 @endpoint("emulator.events")
