@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from emulator.domain.accounts import Account, ChargeRecord
+from emulator.domain.accounts import Account, ChargeRecord, Holders, holders
 from emulator.domain.catalog import Notice, Pricing, Product
 from emulator.domain.commerce import Session
 from emulator.domain.cooperative import (
@@ -132,14 +132,14 @@ def _event_record(e: Event) -> dict[str, Any]:
     }
 
 
-def _relations(relations: dict[str, dict[str, dict[str, None]]]) -> Steps[dict[str, Any]]:
+def _relations(relations: dict[str, dict[str, Holders]]) -> Steps[dict[str, Any]]:
     """Each relation's key -> account ids, copied a few keys at a time (a relation
     has a key per order: building its copy in one call held the loop)."""
     copied: dict[str, Any] = {}
     for name, keys in relations.items():
         copy = copied[name] = {}
-        for n, (key, holders) in enumerate(keys.items(), 1):
-            copy[key] = list(holders)
+        for n, (key, held) in enumerate(keys.items(), 1):
+            copy[key] = list(holders(held))
             if n % STEP == 0:
                 yield
     return copied

@@ -243,6 +243,17 @@ def _differs(account: Account, changes: dict[str, Any]) -> bool:
     return False
 
 
+# The accounts a relation key leads to: one account's bare id, or several in a dict.
+Holders = str | dict[str, None]
+
+
+def holders(held: Holders | None) -> Iterable[str]:
+    """The account ids a relation key leads to, in the order they were linked."""
+    if held is None:
+        return ()
+    return (held,) if isinstance(held, str) else held
+
+
 class AccountBook:
     """The accounts of one store, with an index for every way FastSpring finds one."""
 
@@ -256,7 +267,7 @@ class AccountBook:
         self._by_custom: dict[str, list[str]] = {}
         self._seq: dict[str, int] = {}
         # relation filter -> key -> the accounts it reaches, as an ordered set
-        self._relations: dict[str, dict[str, dict[str, None]]] = {k: {} for k in RELATION_FILTERS}
+        self._relations: dict[str, dict[str, Holders]] = {k: {} for k in RELATION_FILTERS}
         # `subscriptions=` filter value -> account id -> how many of its subscriptions count
         self._subscription_counts: dict[str, dict[str, int]] = {
             k: {} for k in SUBSCRIPTION_FILTER_VALUES
@@ -329,7 +340,9 @@ class AccountBook:
             if account.custom is not None:
                 self._by_custom.setdefault(account.custom, []).append(account.id)
         for name, keys in relations.items():
-            self._relations[name] = {key: dict.fromkeys(ids) for key, ids in keys.items()}
+            self._relations[name] = {
+                key: ids[0] if len(ids) == 1 else dict.fromkeys(ids) for key, ids in keys.items()
+            }
         for value, by_account in counts.items():
             self._subscription_counts[value] = dict(by_account)
             self._with_subscriptions[value] = sorted(self._seq[i] for i in by_account)
@@ -379,8 +392,18 @@ class AccountBook:
         return paginate(self._order, page, limit)
 
     def link(self, relation: str, key: str, account_id: str) -> None:
-        """Record that an account is reachable through a relation filter."""
-        self._relations[relation].setdefault(key, {})[account_id] = None
+        """Record that an account is reachable through a relation filter. A key that one
+        account holds (an order id or reference, a subscription id: the common case,
+        one per purchase) keeps the bare id; a second account makes it a dict."""
+        index = self._relations[relation]
+        held = index.get(key)
+        if held is None:
+            index[key] = account_id
+        elif isinstance(held, str):
+            if held != account_id:
+                index[key] = {held: None, account_id: None}
+        else:
+            held[account_id] = None
 
     def track_subscription(self, account_id: str, old: str | None, new: str) -> None:
         """Keep `?subscriptions=active|ended|canceled|started` answerable by index."""
@@ -433,6 +456,6 @@ class AccountBook:
             return IdsInOrder(self._with_subscriptions[value], self._order)
         index = self._relations[name]
         if name == "products":
-            matches = (i for path in value.split(",") for i in index.get(path, ()))
+            matches = (i for path in value.split(",") for i in holders(index.get(path)))
             return list(dict.fromkeys(matches))
-        return list(index.get(value, ()))
+        return list(holders(index.get(value)))

@@ -306,6 +306,43 @@ def test_account_filters_follow_orders_and_subscriptions(client):
     client.delete(f"/subscriptions/{sub_id}?billingPeriod=0")
 
 
+def test_account_filters_keep_every_buyer_and_survive_a_snapshot(client):
+    """One buyer per order and subscription, several per product, a refund flag shared
+    by all: the same answers before and after the store is exported and imported."""
+    orders = [buy(client, "pro", email=f"buyer{n}@example.com") for n in range(3)]
+    again = buy(client, "pro", email="buyer0@example.com")  # the same account again
+    buyers = [order["account"] for order in orders]
+    assert again["account"] == buyers[0]
+    for order in (orders[0], orders[2]):
+        assert (
+            client.post("/returns", json={"returns": [{"order": order["id"]}]}).status_code == 200
+        )
+
+    def answers():
+        found = {}
+        queries = [{"products": "pro"}, {"products": "basic,pro"}, {"refunds": "true"}]
+        for order in [*orders, again]:
+            queries += [
+                {"orderID": order["id"]},
+                {"orderReference": order["reference"]},
+                {"subscriptionId": subscription_of(order)},
+            ]
+        for params in queries:
+            response = client.get("/accounts", params=params)
+            assert response.status_code == 200, params
+            found[tuple(params.items())] = [a["id"] for a in response.json()["accounts"]]
+        return found
+
+    before = answers()
+    assert before[(("products", "pro"),)] == buyers
+    assert before[(("refunds", "true"),)] == [buyers[0], buyers[2]]
+    assert before[(("orderID", again["id"]),)] == [buyers[0]]
+    snapshot = client.get("/_emulator/snapshot").content
+    assert client.post("/_emulator/reset").status_code == 200
+    assert client.post("/_emulator/snapshot", content=snapshot).status_code == 200
+    assert answers() == before
+
+
 # --- checkout and payment control ------------------------------------------------------
 
 
