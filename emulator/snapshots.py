@@ -21,11 +21,10 @@ from emulator.domain.commerce import Session
 from emulator.domain.cooperative import (
     STEP,
     Steps,
-    dump_json_pieces,
+    dump_json_and_let_go,
     each,
     finish,
     finish_async,
-    let_go,
     quiet_collector,
 )
 from emulator.domain.coupons import export_coupon, restore_coupon
@@ -389,12 +388,8 @@ async def export_json(namespace: Any) -> list[bytes]:
 
 
 def _export_then_dump(namespace: Any) -> Steps[list[bytes]]:
-    document = yield from export_steps(namespace)
-    pieces = yield from dump_json_pieces(document)
-    held = [document]
-    del document
-    yield from let_go(held)  # a store's worth of dicts, freed in steps too
-    return pieces
+    # No name holds the document: once written, a store's worth of dicts is freed in steps.
+    return (yield from dump_json_and_let_go([(yield from export_steps(namespace))]))
 
 
 def _checked(snapshot: Any) -> dict[str, Any]:

@@ -84,6 +84,14 @@ def dump_json_pieces(value: Any) -> Steps[list[bytes]]:
     return pieces
 
 
+def dump_json_and_let_go(handed: list[Any]) -> Steps[list[bytes]]:
+    """`dump_json_pieces` of the one value `handed` holds (the caller keeps no other
+    reference to it), which is then let go of in steps (`let_go`)."""
+    pieces = yield from dump_json_pieces(handed[0])
+    yield from let_go(handed)
+    return pieces
+
+
 def let_go(held: list[Any]) -> Steps[None]:
     """Drop what `held` holds (its caller's only references), a part at a time.
 

@@ -16,10 +16,9 @@ from emulator.contract import openapi as build_openapi
 from emulator.domain.calendar import parse_instant
 from emulator.domain.cooperative import (
     Steps,
-    dump_json_pieces,
+    dump_json_and_let_go,
     each,
     finish_async,
-    let_go,
     quiet_collector,
 )
 from emulator.domain.coupons import coupon_view
@@ -145,32 +144,31 @@ async def advance_clock(request: Request, ctx: RequestContext) -> Response:
         )
     # A long advance makes a long answer: it is built and sent in steps too, with the
     # collector kept off the rest of the process meanwhile (as during the advance).
-    handed: list[list[Any]] = [transitions, emitted]
+    handed: list[Any] = [transitions, emitted]
     del transitions, emitted
     with quiet_collector():
         answer = await finish_async(_advance_answer(_clock_view(ctx), handed))
     return streamed_json(answer)
 
 
-def _advance_answer(clock: dict[str, object], handed: list[list[Any]]) -> Steps[list[bytes]]:
+def _advance_answer(clock: dict[str, object], handed: list[Any]) -> Steps[list[bytes]]:
     """The answer's JSON, from the advance's transitions and events, which `handed`
     gives over (the caller keeps no reference): written, they are let go of in steps,
     since freeing a year of a big store's transitions at once holds the loop."""
     transitions, emitted = handed
-    handed.clear()
-    document = {
-        **clock,
-        "transitions": transitions,
-        "events": (
-            yield from each(emitted, lambda e: {"id": e.id, "type": e.type, "created": e.created})
-        ),
-    }
+    handed[:] = [
+        {
+            **clock,
+            "transitions": transitions,
+            "events": (
+                yield from each(
+                    emitted, lambda e: {"id": e.id, "type": e.type, "created": e.created}
+                )
+            ),
+        }
+    ]
     del transitions, emitted
-    pieces = yield from dump_json_pieces(document)
-    held = [document]
-    del document
-    yield from let_go(held)
-    return pieces
+    return (yield from dump_json_and_let_go(handed))
 
 
 @endpoint("emulator.events")

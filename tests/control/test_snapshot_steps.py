@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import sys
 from typing import Any
 
 import httpx2 as httpx
@@ -75,6 +76,28 @@ def test_letting_go_of_a_big_document_takes_many_small_steps():
     steps = sum(1 for _ in let_go(held))
     assert steps >= 100  # 10,000 records, at most a hundred at a time
     assert shared == {"id": 7, "tags": [7]}
+
+
+def test_an_export_and_an_advance_hand_their_whole_document_over_to_be_freed(monkeypatch):
+    """What they built is referred to by nothing else once written, so `let_go` can take
+    it apart in steps instead of it being freed in one call at the end."""
+    from emulator.domain import cooperative
+
+    handed_over = []
+    real_let_go = cooperative.let_go
+
+    def watching(held):
+        # getrefcount sees its own argument too: 2 means the list alone holds it.
+        handed_over.append(sys.getrefcount(held[0]))
+        return real_let_go(held)
+
+    monkeypatch.setattr(cooperative, "let_go", watching)
+    with running_client(create_app(Settings(seed=3))) as client:
+        rich_store(client)
+        handed_over.clear()
+        assert client.get("/_emulator/snapshot").status_code == 200
+        assert client.post("/_emulator/clock/advance", json={"days": 40}).status_code == 200
+    assert handed_over == [2, 2]
 
 
 def test_each_converts_everything_in_order():
