@@ -266,7 +266,7 @@ class AccountBook:
         self._by_global: dict[str, str] = {}
         self._by_custom: dict[str, list[str]] = {}
         self._seq: dict[str, int] = {}
-        # relation filter -> key -> the accounts it reaches, as an ordered set
+        # relation filter -> key -> the accounts it reaches (see `Holders`)
         self._relations: dict[str, dict[str, Holders]] = {k: {} for k in RELATION_FILTERS}
         # `subscriptions=` filter value -> account id -> how many of its subscriptions count
         self._subscription_counts: dict[str, dict[str, int]] = {
